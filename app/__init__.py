@@ -1,0 +1,65 @@
+"""Baan Mankong land-case mapping service: the Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides the environment (tests pass theirs here)."""
+    from app.config import ROOT, Config
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Config())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError("No database: set DATABASE_URL or run `make run` to start the local cluster")
+    _init_extensions(app)
+    _register_blueprints(app)
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.web import register_web
+
+    register_error_handlers(app)
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from geoalchemy2 import alembic_helpers
+
+    from app import models  # noqa: F401  (registers the tables)
+    from app.config import ROOT
+    from app.auth.security import init_login
+    from app.extensions import babel, csrf, db, limiter, migrate
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"),
+        include_object=alembic_helpers.include_object, render_item=alembic_helpers.render_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)

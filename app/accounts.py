@@ -1,0 +1,45 @@
+"""Creating accounts and issuing tokens (used by the CLI and the admin pages)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from app.auth.security import hash_password, issue_api_token
+from app.extensions import db
+from app.models import User
+from gis.fields import ROLES
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """An account request that cannot be carried out."""
+
+
+def create_user(email: str, password: str, role: str, name: str | None = None) -> User:
+    """Create an active account with a hashed password."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError(f"not an e-mail address: {email}")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role}; use one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise AccountError("the password must have at least 8 characters")
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        raise AccountError(f"{email} already has an account")
+    user = User(email=email, password_hash=hash_password(password), role=role, name=name)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def token_for(email: str, label: str | None = None) -> str:
+    """Issue a new API token for an existing account and return it."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise AccountError(f"no account for {email}")
+    token = issue_api_token(user, label)
+    db.session.commit()
+    return token

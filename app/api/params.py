@@ -1,0 +1,70 @@
+"""Parsing of query parameters shared by the API, OGC and export endpoints."""
+
+from __future__ import annotations
+
+import math
+
+from flask import request
+
+from app.errors import BadRequest
+
+
+def bbox_param(name: str = "bbox") -> tuple[float, float, float, float] | None:
+    """`minlon,minlat,maxlon,maxlat` in degrees, or None when absent."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise BadRequest(f"{name} must be four numbers: minlon,minlat,maxlon,maxlat",
+                         [{"field": name, "message": "malformed"}])
+    minx, miny, maxx, maxy = values
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise BadRequest(f"{name} must satisfy -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90",
+                         [{"field": name, "message": "out of range"}])
+    return values  # type: ignore[return-value]
+
+
+def int_param(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """An integer query parameter within bounds."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer", [{"field": name, "message": "not an integer"}]) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+        raise BadRequest(f"{name} must be in {bounds}", [{"field": name, "message": "out of range"}])
+    return value
+
+
+def float_param(name: str, default: float | None, *, minimum: float, maximum: float) -> float | None:
+    """A finite float query parameter within bounds."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not minimum <= value <= maximum:
+        raise BadRequest(f"{name} must be a number in {minimum}..{maximum}",
+                         [{"field": name, "message": "out of range"}])
+    return value
+
+
+def list_param(name: str, allowed: set[str] | dict) -> list[str]:
+    """A comma-separated list whose every item is in `allowed`."""
+    raw = request.args.get(name, "")
+    items = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in items if v not in allowed]
+    if unknown:
+        raise BadRequest(f"Unknown {name}: {', '.join(unknown[:5])}; allowed: {', '.join(sorted(allowed))}",
+                         [{"field": name, "message": "unknown value"}])
+    return items

@@ -1,0 +1,136 @@
+"""Password and token hashing, the current user, and the `require` decorator."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy import select
+from wtforms.validators import ValidationError as CSRFValidationError
+
+from app.auth.permissions import allowed
+from app.errors import BadRequest, Forbidden, Unauthorized, wants_json
+from app.extensions import db, login_manager
+from app.models import ApiToken, User
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "lc_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """256 bits from the OS generator, URL-safe."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def issue_api_token(user: User, label: str | None = None) -> str:
+    """Store the hash of a new personal token and return the token itself (shown once)."""
+    token = new_token()
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
+    return token
+
+
+def _user_from_bearer() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    token = header[7:].strip()
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.active:
+        raise Unauthorized(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
+    row.last_used_at = datetime.now(UTC)
+    g.auth_by_token = True
+    return row.user
+
+
+def init_login(app: Flask) -> None:
+    """Wire Flask-Login to sessions and Bearer tokens."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _forget_previous_user() -> None:
+        # a request inside an already-pushed app context (tests, CLI) must not
+        # inherit the previous request's user
+        g.pop("_login_user", None)
+        g.pop("auth_by_token", None)
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user and user.active else None
+
+    @login_manager.request_loader
+    def _from_request(_req) -> User | None:
+        return _user_from_bearer()
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if wants_json():
+            raise Unauthorized(_("ต้องเข้าสู่ระบบหรือส่งโทเคน (Authorization: Bearer ...)"))
+        from flask import redirect, url_for
+
+        return redirect(url_for("auth.login", next=request.full_path))
+
+
+def _check_api_csrf() -> None:
+    """A cookie session writing to the API must prove same origin with the CSRF header."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or g.get("auth_by_token"):
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except CSRFValidationError:
+        raise BadRequest(_("ขาด CSRF token: ส่ง X-CSRFToken หรือใช้ Bearer token"), code="csrf_failed") from None
+
+
+def require(permission: str) -> Callable:
+    """Allow the view only to signed-in users (session or token) whose role has `permission`."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if request.path.startswith("/api/"):
+                _check_api_csrf()
+            if not allowed(current_user.role, permission):
+                raise Forbidden(_("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def current_role() -> str | None:
+    """The signed-in user's role, or None for anonymous callers."""
+    return current_user.role if current_user.is_authenticated else None

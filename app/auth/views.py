@@ -1,0 +1,58 @@
+"""Session login and logout pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from app.auth import bp
+from app.auth.security import check_password
+from app.extensions import db, limiter
+from app.models import User
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("อีเมล"), validators=[DataRequired(_l("กรุณากรอกอีเมล")), Length(max=254)])
+    password = PasswordField(_l("รหัสผ่าน"), validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=500)])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so a login link cannot redirect elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return url_for("web.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Show the login form; sign in on a valid POST."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user and user.active and check_password(user, form.password.data):
+            login_user(user)
+            user.last_login_at = datetime.now(UTC)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        current_app.logger.info("failed login")
+        flash(_l("อีเมลหรือรหัสผ่านไม่ถูกต้อง"), "error")
+        return render_template("login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (POST only, with CSRF, so a link cannot log someone out)."""
+    logout_user()
+    return redirect(url_for("auth.login"))

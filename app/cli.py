@@ -1,0 +1,114 @@
+"""Command-line interface: `flask boundaries|regions|users|demo|setup|backup|restore`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from gis.errors import GisError
+
+boundaries_cli = AppGroup("boundaries", help="Administrative boundaries.")
+regions_cli = AppGroup("regions", help="The CODI region/zone table.")
+users_cli = AppGroup("users", help="Accounts and API tokens.")
+
+
+@boundaries_cli.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def boundaries_load(paths: tuple[str, ...]) -> None:
+    """Load GeoJSON, GeoPackage or zipped shapefiles of any level (replaces that level)."""
+    from app.reference import load_boundaries
+
+    try:
+        report = load_boundaries(list(paths))
+    except GisError as exc:
+        raise click.ClickException(f"{exc.message} (nothing was changed)") from None
+    for item in report:
+        click.echo(f"{item['level']}: {item['count']} from {item['source']} in {item['seconds']} s"
+                   f"; repaired {len(item['repaired'])}, dropped {len(item['dropped'])}")
+
+
+@regions_cli.command("load")
+@click.argument("path", required=False, type=click.Path())
+def regions_load(path: str | None) -> None:
+    """Load the region table (CSV); without PATH, the default from data/regions.csv."""
+    from app.reference import DEFAULT_REGIONS, load_regions, provinces_without_region
+
+    try:
+        table = load_regions(path or DEFAULT_REGIONS)
+    except GisError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{len(table.regions)} regions and zones, {len(table.memberships)} province listings")
+    for c in table.conflicts:
+        click.echo(f"conflict: province {c['province_code']} kept in {c['kept']}, "
+                   f"also listed in {', '.join(c['also_listed_in'])}")
+    missing = provinces_without_region()
+    if missing:
+        click.echo(f"warning: provinces in no region: {', '.join(missing)}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "land_team", "architect", "policy", "viewer"]))
+@click.option("--name", default=None)
+def users_create(email: str, role: str, name: str | None) -> None:
+    """Create an account; the password is read from standard input."""
+    from app.accounts import AccountError, create_user
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, role, name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="cli")
+def users_token(email: str, label: str) -> None:
+    """Print a new personal API token for EMAIL (use as `Authorization: Bearer ...`)."""
+    from app.accounts import AccountError, token_for
+
+    try:
+        click.echo(token_for(email, label))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("setup")
+@click.option("--sample/--no-sample", default=True, help="Load sample data into an empty database.")
+def setup(sample: bool) -> None:
+    """Load what a fresh database lacks: boundaries, the region table, sample data."""
+    from app.reference import load_default_boundaries, load_regions, reference_counts
+
+    counts = reference_counts()
+    if not counts["provinces"] or not counts["subdistricts"]:
+        for item in load_default_boundaries():
+            click.echo(f"boundaries: {item['level']} {item['count']} in {item['seconds']} s")
+    if not counts["regions"]:
+        load_regions()
+        click.echo("regions: default table loaded")
+    if sample:
+        from app import sample_data
+
+        if sample_data.database_is_empty():
+            click.echo(sample_data.load_sample())
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    for command in (boundaries_cli, regions_cli, users_cli, setup):
+        app.cli.add_command(command)
+    from app.backup import backup, restore
+
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
+    try:
+        from app.sample_data import demo_cli
+    except ImportError:  # sample data arrives with the land-case model
+        return
+    app.cli.add_command(demo_cli)

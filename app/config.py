@@ -1,0 +1,58 @@
+"""Configuration read from the environment, with safe defaults for a single office."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _instance_secret() -> str:
+    """Return the signing key kept in instance/, creating it on first use."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def local_database_url() -> str | None:
+    """Return the URL of the private cluster that `scripts/localdb.sh` started, if any."""
+    path = INSTANCE / "database_url"
+    return path.read_text().strip() if path.exists() else None
+
+
+def boundary_dirs() -> list[Path]:
+    """Folders searched for boundary files, in order."""
+    dirs = [Path(os.environ["BOUNDARIES_DIR"])] if os.environ.get("BOUNDARIES_DIR") else []
+    return dirs + [ROOT / "data" / "boundaries", ROOT.parent / "shared" / "boundaries"]
+
+
+class Config:
+    """Settings for a deployment; every value can come from the environment."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or _instance_secret()
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or local_database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(INSTANCE / "uploads")
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        self.BABEL_DEFAULT_LOCALE = "th"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None
+        # memory:// is per process; set a shared store (redis://, memcached://)
+        # when more than one gunicorn worker or host serves the app.
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")
+        self.SEND_FILE_MAX_AGE_DEFAULT = 3600

@@ -1,0 +1,125 @@
+"""One error family and the single place that maps errors to HTTP responses.
+
+API paths answer `{"error": {"code", "message", "details"}}`; pages answer a
+Thai (or English) HTML page with the same status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+JSON_PREFIXES = ("/api/", "/ogc", "/tiles/", "/healthz")
+
+
+class ServiceError(Exception):
+    """An error the caller can act on; carries its HTTP status and a stable code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None,
+                 *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class BadRequest(ServiceError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+class Gone(ServiceError):
+    status, code = 410, "gone"
+
+
+class PreconditionFailed(ServiceError):
+    status, code = 412, "precondition_failed"
+
+
+class PreconditionRequired(ServiceError):
+    status, code = 428, "precondition_required"
+
+
+class ValidationError(ServiceError):
+    status, code = 422, "validation_error"
+
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 410: "gone", 412: "precondition_failed",
+    413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
+    428: "precondition_required", 429: "too_many_requests", 500: "internal_error",
+}
+
+
+def wants_json() -> bool:
+    """True when the request is for the API (or asks for JSON)."""
+    if request.path.startswith(JSON_PREFIXES) or request.path.endswith("/data"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def error_response(status: int, code: str, message: str,
+                   details: list[dict[str, Any]] | None = None) -> tuple[Response | str, int]:
+    """Render an error as JSON for the API or as a page for people."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "details": details or []}}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, details=details or []), status
+
+
+def _http_message(exc: HTTPException) -> str:
+    messages = {
+        400: _("คำขอไม่ถูกต้อง"), 401: _("กรุณาเข้าสู่ระบบ"), 403: _("คุณไม่มีสิทธิ์ทำรายการนี้"),
+        404: _("ไม่พบสิ่งที่ต้องการ"), 405: _("ไม่รองรับวิธีเรียกนี้"),
+        413: _("ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด"), 429: _("มีการเรียกใช้บ่อยเกินไป กรุณารอสักครู่"),
+    }
+    return messages.get(exc.code or 500, exc.description or exc.name)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach the handlers that turn every error into a 4xx/5xx of the right shape."""
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return error_response(400, "csrf_failed", _("แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาลองใหม่"))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, _HTTP_CODES.get(status, "error"), _http_message(exc))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", _("เกิดข้อผิดพลาดภายในระบบ"))

@@ -1,0 +1,27 @@
+"""Database models; importing this package registers every table."""
+
+from app.models.boundary import District, Province, Subdistrict
+from app.models.fund import Fund
+from app.models.history import Document, HistoryEntry
+from app.models.land_case import LandCase
+from app.models.pilot_area import PilotArea, PilotReview
+from app.models.region import Region, RegionProvince
+from app.models.share_link import ShareLink
+from app.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "District",
+    "Document",
+    "Fund",
+    "HistoryEntry",
+    "LandCase",
+    "PilotArea",
+    "PilotReview",
+    "Province",
+    "Region",
+    "RegionProvince",
+    "ShareLink",
+    "Subdistrict",
+    "User",
+]

@@ -1,0 +1,50 @@
+"""Append-only change history and attached documents, shared by every kind of record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.common import created_at_column
+
+
+class HistoryEntry(db.Model):
+    """One change to one field (or one event) of a record; never updated or deleted."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_entity", "entity", "entity_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))  # land_case, pilot_area, fund
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))  # create, update, status, document, delete, restore, review
+    field: Mapped[str | None] = mapped_column(String(50))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = created_at_column()
+
+
+class Document(db.Model):
+    """A file attached to a record, stored by content hash under UPLOAD_DIR."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = created_at_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

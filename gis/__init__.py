@@ -1,0 +1,1 @@
+"""Framework-free GIS core: boundaries, fields, spatial rules, import/export, maps."""

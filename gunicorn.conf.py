@@ -1,0 +1,19 @@
+"""gunicorn settings for `make run` (see README "Serving")."""
+
+import multiprocessing
+import os
+
+# Two workers per core suit this I/O-bound app (PostGIS does the heavy lifting);
+# threads let a worker overlap database waits.
+workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("WEB_THREADS", 4))
+worker_class = "gthread"
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+# no query strings in the access log: share tokens and filters stay out of logs
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"

@@ -1,0 +1,105 @@
+"""Fixtures: one real PostGIS test database per run, one rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import local_database_url
+from app.extensions import db
+from tests.factories import make_user
+
+PASSWORD = "correct horse battery"
+
+
+def _test_database_url() -> str:
+    """TEST_DATABASE_URL, else `<database>_test` beside DATABASE_URL or the local cluster."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return os.environ["TEST_DATABASE_URL"]
+    base = os.environ.get("DATABASE_URL") or local_database_url()
+    if not base:
+        pytest.exit("No database: run `make test` (starts the local cluster) or set DATABASE_URL", 2)
+    url = make_url(base)
+    name = f"{url.database}_test"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The app on a freshly migrated test database with boundaries, regions and sample data."""
+    from flask_migrate import upgrade
+
+    url = _test_database_url()
+    application = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")), "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    with application.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        from app.reference import load_default_boundaries, load_regions
+
+        load_default_boundaries()
+        load_regions()
+        _load_sample_if_available()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _load_sample_if_available() -> None:
+    try:
+        from app import sample_data
+    except ImportError:
+        return
+    sample_data.load_sample()
+
+
+@pytest.fixture()
+def session(app) -> Iterator:
+    """Bind the app's session to one outer transaction that is rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        scoped = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        original, db.session = db.session, scoped
+        try:
+            yield scoped
+        finally:
+            scoped.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture()
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture()
+def users(session) -> dict:
+    """One account per role, with API tokens."""
+    return {role: make_user(role) for role in ("admin", "land_team", "architect", "policy", "viewer")}
+
+
+@pytest.fixture()
+def auth(users):
+    """`auth("land_team")` gives headers carrying that role's Bearer token."""
+    def headers(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {users[role].token}"}
+
+    return headers
