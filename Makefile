@@ -43,7 +43,7 @@ translations: venv
 
 db: venv
 	@if [ -z "$$DATABASE_URL" ]; then bash scripts/localdb.sh start; fi
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 	$(BIN)/flask setup
 
 lint: venv

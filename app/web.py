@@ -36,13 +36,10 @@ def _sample_data_present() -> bool:
 
 def register_web(app: Flask) -> None:
     """Register the home page, template helpers and response headers."""
-    from app.extensions import csrf
     from app.i18n import register_filters
 
     app.register_blueprint(bp)
     register_filters(app)
-    for name in ("api",):
-        csrf.exempt(app.blueprints[name])
 
     @app.context_processor
     def _context() -> dict:

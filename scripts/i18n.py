@@ -1,7 +1,8 @@
 """Refresh the message catalogue: extract strings, update en, fill English from a JSON map.
 
-Usage: .venv/bin/python scripts/i18n.py [more_translations.json]
-The JSON maps Thai source strings to English; existing translations are kept.
+Usage: .venv/bin/python scripts/i18n.py [more.json]
+English comes from app/translations/en/*.json (Thai source string -> English),
+one file per feature; then compile with `make translations`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def main() -> None:
                    check=True, capture_output=True)
     subprocess.run([BIN, "update", "-i", POT, "-d", "app/translations", "--no-fuzzy-matching"],
                    cwd=ROOT, check=True, capture_output=True)
-    extra = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else {}
+    # English for each feature's strings lives in app/translations/en/*.json (Thai -> English)
+    extra: dict[str, str] = {}
+    for source in sorted((ROOT / "app/translations/en").glob("*.json")) + [Path(a) for a in sys.argv[1:]]:
+        extra.update(json.loads(source.read_text(encoding="utf-8")))
     with PO.open("rb") as handle:
         catalog = read_po(handle)
     missing = []

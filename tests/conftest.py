@@ -25,7 +25,8 @@ def _test_database_url() -> str:
     if not base:
         pytest.exit("No database: run `make test` (starts the local cluster) or set DATABASE_URL", 2)
     url = make_url(base)
-    name = f"{url.database}_test"
+    # TEST_DB_NAME lets parallel runs (several developers on one cluster) keep apart
+    name = os.environ.get("TEST_DB_NAME") or f"{url.database}_test"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
@@ -48,7 +49,7 @@ def app(tmp_path_factory):
     with application.app_context():
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        upgrade(revision="heads")
         from app.reference import load_default_boundaries, load_regions
 
         load_default_boundaries()

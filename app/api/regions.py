@@ -6,8 +6,8 @@ from flask import jsonify
 from sqlalchemy import select
 
 from app.api import bp
-from app.auth.security import current_role
 from app.auth.permissions import allowed
+from app.auth.security import current_role
 from app.extensions import db
 from app.models import Province, Region, RegionProvince
 

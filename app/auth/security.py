@@ -120,7 +120,7 @@ def require(permission: str) -> Callable:
         def wrapper(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if request.path.startswith("/api/"):
+            if request.blueprint == "api" or (request.blueprint or "").endswith("_api"):
                 _check_api_csrf()
             if not allowed(current_user.role, permission):
                 raise Forbidden(_("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"))

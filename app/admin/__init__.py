@@ -1,0 +1,8 @@
+"""Administration: audit trail, restore, region conflicts."""
+
+from flask import Blueprint
+
+pages = Blueprint("admin", __name__, url_prefix="/admin")
+api = Blueprint("admin_api", __name__, url_prefix="/api/v1")
+
+blueprints = [pages, api]

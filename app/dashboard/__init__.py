@@ -1,0 +1,8 @@
+"""The programme dashboard."""
+
+from flask import Blueprint
+
+pages = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+api = Blueprint("dashboard_api", __name__, url_prefix="/api/v1")
+
+blueprints = [pages, api]

@@ -1,0 +1,8 @@
+"""Community funds."""
+
+from flask import Blueprint
+
+pages = Blueprint("funds", __name__, url_prefix="/funds")
+api = Blueprint("funds_api", __name__, url_prefix="/api/v1")
+
+blueprints = [pages, api]
