@@ -104,3 +104,100 @@ def auth(users):
         return {"Authorization": f"Bearer {users[role].token}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served by a separate process (gunicorn) on the test database, for browser tests.
+
+    Data the browser needs must be committed (see `committed_user`), not made in `session`.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
+           "LOGIN_RATE_LIMIT": "1000 per minute"}
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+         "--log-level", "warning", "app:create_app()"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def committed_user(app):
+    """`committed_user(role)`: an account committed to the test database (for the live server)."""
+    made: dict[str, object] = {}
+
+    def get(role: str):
+        if role not in made:
+            with app.app_context():
+                user = make_user(role, email=f"live-{role}@example.org")
+                made[role] = type("LiveUser", (), {"email": user.email, "token": user.token,
+                                                   "id": user.id, "role": role})
+                db.session.remove()
+        return made[role]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, headless."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser, request):
+    """A fresh browser context (no cookies) and page; JS errors collected in `page.js_errors`.
+
+    A screenshot is kept in tests/artifacts/ as a test artefact.
+    """
+    context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860})
+    new_page = context.new_page()
+    new_page.js_errors = []
+    new_page.on("pageerror", lambda exc: new_page.js_errors.append(str(exc)))
+    yield new_page
+    artifacts = os.path.join(os.path.dirname(__file__), "artifacts")
+    os.makedirs(artifacts, exist_ok=True)
+    try:
+        new_page.screenshot(path=os.path.join(artifacts, f"{request.node.name}.png"))
+    except Exception:  # a closed page has nothing to show
+        pass
+    context.close()
+
+
+def login_in_browser(page, base: str, email: str) -> None:
+    """Sign in through the real login form."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
