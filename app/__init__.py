@@ -23,6 +23,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("No database: set DATABASE_URL or run `make run` to start the local cluster")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        from app.ratelimit import storage_uri_for
+
+        app.config["RATELIMIT_STORAGE_URI"] = storage_uri_for(app.config["SQLALCHEMY_DATABASE_URI"])
     _init_extensions(app)
     _register_blueprints(app)
     from app.cli import register_cli
@@ -43,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from app.config import ROOT
     from app.extensions import babel, csrf, db, limiter, migrate
     from app.i18n import select_locale
+    from app.ratelimit import PostgresStorage  # noqa: F401  (registers pglimits://)
 
     db.init_app(app)
     migrate.init_app(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 
@@ -38,6 +39,7 @@ def run_pg_tool(name: str, extra: list[str], url: str | None = None) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path: str) -> None:
     """Dump the whole database to PATH (pg_dump custom format)."""
@@ -46,6 +48,7 @@ def backup(path: str) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def restore(path: str) -> None:
     """Restore a dump made by `flask backup` into an empty database."""

@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from gis.errors import GisError
 
@@ -80,6 +80,7 @@ def users_token(email: str, label: str) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--sample/--no-sample", default=True, help="Load sample data into an empty database.")
 def setup(sample: bool) -> None:
     """Load what a fresh database lacks: boundaries, the region table, sample data."""

@@ -49,9 +49,9 @@ class Config:
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
-        # memory:// is per process; set a shared store (redis://, memcached://)
-        # when more than one gunicorn worker or host serves the app.
-        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Counters live in PostgreSQL by default (app/ratelimit.py) so that every
+        # worker and host shares them; redis:// or memcached:// work too.
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")

@@ -75,13 +75,18 @@ def session(app) -> Iterator:
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
-        scoped = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        # Flask-SQLAlchemy picks binds from db.engines, so the connection stands in there.
+        engines = db.engines
+        engine = engines[None]
+        engines[None] = connection
+        scoped = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         original, db.session = db.session, scoped
         try:
             yield scoped
         finally:
             scoped.remove()
             db.session = original
+            engines[None] = engine
             outer.rollback()
             connection.close()
 
