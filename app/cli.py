@@ -94,8 +94,10 @@ def setup(sample: bool) -> None:
         load_regions()
         click.echo("regions: default table loaded")
     if sample:
-        from app import sample_data
-
+        try:
+            from app import sample_data
+        except ImportError:
+            return
         if sample_data.database_is_empty():
             click.echo(sample_data.load_sample())
 
