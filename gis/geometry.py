@@ -59,14 +59,15 @@ def _number(value: Any, name: str) -> float:
 def checked_point(lon: Any, lat: Any) -> Point:
     """A lon/lat point inside Thailand, or a GisError that says what is wrong with it."""
     x, y = _number(lon, "lon"), _number(lat, "lat")
-    if not (-180 <= x <= 180) or not (-90 <= y <= 90):
-        raise GisError("Coordinates out of range: longitude must be -180..180 and latitude -90..90",
-                       [{"field": "lon/lat", "message": "out of range"}])
     minx, miny, maxx, maxy = THAILAND_BBOX
     inside = minx <= x <= maxx and miny <= y <= maxy
+    # before the range check: a swapped Thai point always has a "latitude" above 90
     if not inside and minx <= y <= maxx and miny <= x <= maxy:
         raise GisError(f"Longitude and latitude look swapped ({x}, {y}): Thailand is near lon 100, lat 13",
                        [{"field": "lon/lat", "message": "swapped"}])
+    if not (-180 <= x <= 180) or not (-90 <= y <= 90):
+        raise GisError("Coordinates out of range: longitude must be -180..180 and latitude -90..90",
+                       [{"field": "lon/lat", "message": "out of range"}])
     if not inside:
         raise GisError(f"The point ({x}, {y}) is outside Thailand",
                        [{"field": "lon/lat", "message": "outside Thailand"}])

@@ -28,10 +28,13 @@ _STEPS = [
         AND ST_Intersects(p.geom, t.geom)""",
      "subdistrict_code = NULL, district_code = NULL, province_code = p.code",
      "no district polygon holds this point: placed by its province"),
-    ("""FROM LATERAL (SELECT s.* FROM subdistricts s
-            WHERE ST_DWithin(s.geom::geography, t.geom::geography, :tolerance)
-            ORDER BY s.geom <-> t.geom LIMIT 1) s
-        WHERE t.id = ANY(:ids) AND t.province_code IS NULL""",
+    # (an UPDATE's FROM LATERAL may not refer to the target table: find the nearest in a subquery)
+    ("""FROM (SELECT n.id, (SELECT s2.code FROM subdistricts s2
+                 WHERE ST_DWithin(s2.geom::geography, n.geom::geography, :tolerance)
+                 ORDER BY s2.geom <-> n.geom LIMIT 1) AS code
+              FROM {table} n WHERE n.id = ANY(:ids) AND n.province_code IS NULL) near
+        JOIN subdistricts s ON s.code = near.code
+        WHERE t.id = near.id""",
      "subdistrict_code = s.code, district_code = s.district_code, province_code = s.province_code",
      "point lies just outside the mapped coastline: placed in the nearest subdistrict"),
 ]
@@ -47,7 +50,7 @@ def derive_admin_areas(conn: Connection, table: str, ids: list[int]) -> list[int
                           province_code = NULL, region_code = NULL, location_note = NULL
                           WHERE id = ANY(:ids)"""), {"ids": ids})
     for where, columns, note in _STEPS:
-        conn.execute(text(f"UPDATE {table} t SET {columns}, location_note = :note {where}"),
+        conn.execute(text(f"UPDATE {table} t SET {columns}, location_note = :note {where.format(table=table)}"),
                      {"ids": ids, "note": note, "tolerance": COAST_TOLERANCE_M})
     conn.execute(text(f"""UPDATE {table} t SET region_code = pr.region_code FROM province_regions pr
                           WHERE t.id = ANY(:ids) AND pr.province_code = t.province_code"""), {"ids": ids})

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,7 +39,9 @@ class LandCase(AdminAreaMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(
+        String(32), unique=True,
+        server_default=text("'LC-' || lpad(nextval('land_case_code_seq')::text, 6, '0')"))
     community_name: Mapped[str] = mapped_column(String(200))
     community_name_en: Mapped[str | None] = mapped_column(String(200))
     households: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,108 @@
+"""The shared append-only history writer and reader (land cases, pilot areas, funds).
+
+Write with `record(...)` inside the transaction that makes the change, so the
+change and its history commit (or roll back) together. The database refuses
+UPDATE and DELETE on the table (a trigger), so nothing here can rewrite history.
+
+    record("land_case", case.id, "update", user, changes={"households": (120, 130)})
+    record("land_case", case.id, "status", user, field="status", old="reported",
+           new="surveying", note="first visit", effective_on=date(2024, 5, 1))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.models import HistoryEntry, User
+
+MASK = None  # what a hidden (sensitive) value reads as
+
+
+def to_text(value: Any) -> str | None:
+    """The text a value is stored as in history: ISO dates, `true`/`false`, plain numbers."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any], names: Iterable[str] | None = None
+         ) -> dict[str, tuple[Any, Any]]:
+    """`{field: (old, new)}` for the fields whose text form differs (all keys of `new` by default)."""
+    keys = list(names) if names is not None else list(new)
+    return {k: (old.get(k), new.get(k)) for k in keys if to_text(old.get(k)) != to_text(new.get(k))}
+
+
+def _user_id(user: User | int | None) -> int | None:
+    if user is None or isinstance(user, int):
+        return user
+    return getattr(user, "id", None)
+
+
+def record(entity: str, entity_id: int, action: str, user: User | int | None, *,
+           changes: Mapping[str, tuple[Any, Any]] | None = None,
+           field: str | None = None, old: Any = None, new: Any = None,
+           note: str | None = None, effective_on: date | None = None) -> int:
+    """Append history rows in the current transaction; return how many were written.
+
+    With `changes` one row per changed field (each carrying `note` and `effective_on`);
+    otherwise one row for `field`/`old`/`new` (all may be None for a plain event such as
+    `delete`). Nothing is committed here: the caller commits the change and its history.
+    """
+    base = {"entity": entity, "entity_id": entity_id, "action": action, "user_id": _user_id(user),
+            "note": note, "effective_on": effective_on}
+    if changes:
+        rows = [{**base, "field": name, "old_value": to_text(before), "new_value": to_text(after)}
+                for name, (before, after) in changes.items()]
+    else:
+        rows = [{**base, "field": field, "old_value": to_text(old), "new_value": to_text(new)}]
+    db.session.execute(insert(HistoryEntry), rows)
+    return len(rows)
+
+
+def entries(entity: str, entity_id: int, *, actions: Iterable[str] | None = None
+            ) -> list[tuple[HistoryEntry, User | None]]:
+    """History rows of one record, oldest first, each with its user (None for system changes)."""
+    query = (select(HistoryEntry, User).outerjoin(User, User.id == HistoryEntry.user_id)
+             .where(HistoryEntry.entity == entity, HistoryEntry.entity_id == entity_id)
+             .order_by(HistoryEntry.id))
+    if actions is not None:
+        query = query.where(HistoryEntry.action.in_(list(actions)))
+    return [(row[0], row[1]) for row in db.session.execute(query).all()]
+
+
+def serialise(rows: Iterable[tuple[HistoryEntry, User | None]], *,
+              hidden_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """JSON-ready history; values of `hidden_fields` are masked (`masked: true`, values null)."""
+    hidden = set(hidden_fields)
+    out = []
+    for entry, user in rows:
+        masked = entry.field in hidden
+        item = {
+            "id": entry.id, "at": entry.at.isoformat() if entry.at else None, "action": entry.action,
+            "field": entry.field,
+            "old": MASK if masked else entry.old_value, "new": MASK if masked else entry.new_value,
+            "note": entry.note,
+            "effective_on": entry.effective_on.isoformat() if entry.effective_on else None,
+            "user": ({"id": user.id, "email": user.email, "name": user.display_name} if user else None),
+        }
+        if masked:
+            item["masked"] = True
+        out.append(item)
+    return out
+
+
+def history_for(entity: str, entity_id: int, *, hidden_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """`serialise(entries(...))` in one call: what a history endpoint returns."""
+    return serialise(entries(entity, entity_id), hidden_fields=hidden_fields)

@@ -1,0 +1,247 @@
+"""HTML pages of land cases: list, case page, create and edit forms, status and document forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import documents
+from app.auth.permissions import allowed
+from app.auth.security import current_role, require
+from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
+from app.extensions import db
+from app.land_cases import forms, pages, queries, service
+from app.land_cases.validation import RawCase, check_status_body
+from app.land_cases.workflow import allowed_next
+from app.models import Province, Region
+from gis.fields import CASE_FIELDS, CASE_STATUSES, STATUS_COLOURS
+
+PAGE_SIZE = 50
+LOCATION_NOTES = {
+    "no subdistrict polygon holds this point: placed by its district":
+        _l("ไม่พบตำบลที่ครอบคลุมจุดนี้ในขอบเขตที่มี (อาจเป็นรหัสตำบลใหม่): ระบุได้ถึงระดับอำเภอ"),
+    "no district polygon holds this point: placed by its province":
+        _l("ไม่พบอำเภอที่ครอบคลุมจุดนี้: ระบุได้ถึงระดับจังหวัด"),
+    "point lies just outside the mapped coastline: placed in the nearest subdistrict":
+        _l("จุดอยู่นอกแนวชายฝั่งในแผนที่เล็กน้อย: ใช้ตำบลที่ใกล้ที่สุด"),
+}
+
+
+def _lang() -> str:
+    return str(get_locale() or "th")
+
+
+@pages.app_template_filter("iso_be_date")
+def iso_be_date(value: str | None) -> str:
+    """`2024-05-01` (text, as history JSON carries it) shown like `be_date`."""
+    from app.i18n import buddhist_date
+
+    if not value:
+        return ""
+    try:
+        return buddhist_date(date.fromisoformat(str(value)[:10]), _lang())
+    except ValueError:
+        return str(value)
+
+
+def _contacts() -> bool:
+    return allowed(current_role(), "case.contacts")
+
+
+def _names(model, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = db.session.execute(select(model.code, model.name_th, model.name_en).where(model.code.in_(codes)))
+    return {code: (th if _lang() == "th" or not en else en) for code, th, en in rows}
+
+
+@pages.get("/")
+@pages.get("")
+@require("read")
+def case_list():
+    """Cases with filters (status, region, province, q) and paging."""
+    statuses = [s for s in request.args.getlist("status") if s]
+    region, province = request.args.get("region") or None, request.args.get("province") or None
+    q = request.args.get("q") or ""
+    try:
+        page = max(int(request.args.get("page") or 1), 1)
+    except ValueError:
+        raise BadRequest(_("เลขหน้าไม่ถูกต้อง")) from None
+    stmt = queries.visible_cases(statuses=statuses, region=region, province=province, q=q)
+    total = queries.count(stmt)
+    cases = db.session.scalars(stmt.order_by(*queries.sort_columns("-updated_at"))
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    provinces = db.session.execute(select(Province.code, Province.name_th, Province.name_en)
+                                   .order_by(Province.name_th)).all()
+    regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    return render_template(
+        "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
+        statuses=statuses, region=region, province=province, q=q, provinces=provinces, regions=regions,
+        province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
+        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES)
+
+
+@pages.get("/<int:case_id>")
+@require("read")
+def case_detail(case_id: int):
+    """One case: fields, small map, status timeline, history, documents and the forms that act on it."""
+    admin = allowed(current_role(), "case.restore")
+    case = service.get_case(case_id, include_deleted=admin)
+    values = service.case_values(case)
+    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=admin)
+    timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
+    from app.models import District, Subdistrict
+
+    area_names = {
+        "subdistrict_code": _names(Subdistrict, {case.subdistrict_code} - {None}),
+        "district_code": _names(District, {case.district_code} - {None}),
+        "province_code": _names(Province, {case.province_code} - {None}),
+        "region_code": _names(Region, {case.region_code} - {None}),
+    }
+    can_docs = allowed(current_role(), "documents.read")
+    return render_template(
+        "land_cases/detail.html", case=case, values=values, entries=entries, timeline=timeline,
+        shown_fields=[f for f in CASE_FIELDS if _contacts() or not f.sensitive], area_names=area_names,
+        documents=documents.list_documents(service.ENTITY, case_id) if can_docs else None,
+        status_form=forms.status_form(case.status, _lang()), document_form=forms.document_form(_lang()),
+        action_form=forms.ActionForm(), next_statuses=allowed_next(case.status), colours=STATUS_COLOURS,
+        location_note=str(LOCATION_NOTES.get(case.location_note or "", case.location_note or "")),
+        kind_labels=forms.KIND_LABELS)
+
+
+def _summary(exc: ServiceError, form: forms.CaseForm) -> list[str]:
+    """Messages above the form: a Thai summary for field errors (shown next to each field), else the error."""
+    others = forms.apply_errors(form, exc.details)
+    head = _("กรุณาแก้ไขช่องที่มีข้อความสีแดง") if isinstance(exc, ValidationError) and exc.details else exc.message
+    return [head, *others]
+
+
+def _render_form(form: forms.CaseForm, case=None, status: int = 200, general: list[str] | None = None):
+    return render_template("land_cases/form.html", form=form, case=case, general=general or [],
+                           fields_by_name={f.name: f for f in CASE_FIELDS}), status
+
+
+@pages.route("/new", methods=["GET", "POST"])
+@require("case.write")
+def case_new():
+    """Create a case; a click on the map places it."""
+    if request.method == "GET":
+        return _render_form(forms.case_form(lang=_lang(), with_sensitive=_contacts()))
+    form = forms.case_form(lang=_lang(), with_sensitive=_contacts(), formdata=request.form)
+    if not form.validate():
+        abort(400)
+    try:
+        case = service.create_case(RawCase(forms.form_values(form), lenient=True), current_user,
+                                   may_set_sensitive=_contacts())
+    except ServiceError as exc:
+        return _render_form(form, status=exc.status, general=_summary(exc, form))
+    flash(_("บันทึกกรณี %(c)s แล้ว", c=case.code), "success")
+    return redirect(url_for("land_cases.case_detail", case_id=case.id), 303)
+
+
+@pages.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@require("case.write")
+def case_edit(case_id: int):
+    """Edit a case; the form carries the version it was read at, so a stale edit is refused."""
+    case = service.get_case(case_id)
+    if request.method == "GET":
+        values = service.case_values(case)
+        return _render_form(forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=values), case)
+    form = forms.case_form(lang=_lang(), with_sensitive=_contacts(), formdata=request.form)
+    if not form.validate():
+        abort(400)
+    try:
+        version = int(form.version.data or "")
+    except ValueError:
+        version = -1
+    try:
+        service.update_case(case_id, RawCase(forms.form_values(form), lenient=True), current_user, [version],
+                            may_set_sensitive=_contacts())
+    except PreconditionFailed:
+        message = _("มีผู้อื่นแก้ไขกรณีนี้ไปก่อนแล้ว ข้อมูลด้านล่างเป็นฉบับล่าสุด กรุณาแก้ไขอีกครั้ง")
+        fresh = forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=service.case_values(
+            service.get_case(case_id)))
+        return _render_form(fresh, case, status=409, general=[message])
+    except ServiceError as exc:
+        return _render_form(form, case, status=exc.status, general=_summary(exc, form))
+    flash(_("บันทึกการแก้ไขแล้ว"), "success")
+    return redirect(url_for("land_cases.case_detail", case_id=case_id), 303)
+
+
+def _back(case_id: int):
+    return redirect(url_for("land_cases.case_detail", case_id=case_id), 303)
+
+
+def _flash_error(exc: ServiceError) -> None:
+    details = "; ".join(d.get("message", "") for d in exc.details if d.get("message"))
+    flash(f"{exc.message}" + (f" ({details})" if details and details not in exc.message else ""), "error")
+
+
+@pages.post("/<int:case_id>/status")
+@require("case.write")
+def case_status(case_id: int):
+    """The status form: next status, note and effective date."""
+    form = forms.StatusForm()
+    if not form.validate():
+        abort(400)
+    try:
+        status, note, when = check_status_body(
+            {"status": form.status.data, "note": form.note.data or None, "date": form.date.data or None},
+            lenient=True)
+        service.change_status(case_id, status, current_user, note=note, effective_on=when)
+        flash(_("เปลี่ยนสถานะแล้ว"), "success")
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:
+        _flash_error(exc)
+    return _back(case_id)
+
+
+@pages.post("/<int:case_id>/documents")
+@require("documents.write")
+def case_document(case_id: int):
+    """The upload form."""
+    form = forms.DocumentForm()
+    if not form.validate():
+        abort(400)
+    try:
+        service.attach_document(case_id, request.files.get("file"), current_user,
+                                kind=form.kind.data or None, description=form.description.data or None)
+        flash(_("แนบเอกสารแล้ว"), "success")
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        _flash_error(exc)
+    return _back(case_id)
+
+
+@pages.post("/<int:case_id>/delete")
+@require("case.write")
+def case_delete(case_id: int):
+    """Soft delete from the case page."""
+    if not forms.ActionForm().validate():
+        abort(400)
+    service.delete_case(case_id, current_user)
+    flash(_("ลบกรณีแล้ว (ผู้ดูแลระบบกู้คืนได้)"), "success")
+    return redirect(url_for("land_cases.case_list"), 303)
+
+
+@pages.post("/<int:case_id>/restore")
+@require("case.restore")
+def case_restore(case_id: int):
+    """Admin restore from the case page."""
+    if not forms.ActionForm().validate():
+        abort(400)
+    try:
+        service.restore_case(case_id, current_user)
+        flash(_("กู้คืนกรณีแล้ว"), "success")
+    except Conflict as exc:
+        _flash_error(exc)
+    return _back(case_id)

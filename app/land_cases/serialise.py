@@ -1,0 +1,91 @@
+"""The one serialisation of land cases as GeoJSON, built in PostGIS.
+
+Properties are `gis.fields.CASE_FIELDS` as the caller may see them
+(`visible_fields(with_sensitive=...)`), in that order, plus `location_note`
+(and `deleted_at` for admins). The list, the single GET, create and update
+answers all come from `properties_expr`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, Select, Text, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from app.extensions import db
+from app.land_cases.queries import visible_cases
+from app.models import LandCase
+from gis.fields import CASE_FIELDS, visible_fields
+
+
+def _key(name: str) -> ColumnElement:
+    assert name.replace("_", "").isalnum(), name
+    return literal_column(f"'{name}'")
+
+
+def property_names(*, with_sensitive: bool, with_deleted: bool = False) -> list[str]:
+    """The property names a caller gets, in order."""
+    names = [f.name for f in visible_fields(CASE_FIELDS, with_sensitive=with_sensitive)]
+    return names + ["location_note"] + (["deleted_at"] if with_deleted else [])
+
+
+def properties_expr(*, with_sensitive: bool, with_deleted: bool = False) -> ColumnElement:
+    """`json_build_object(...)` of a case's visible properties (one place for every answer)."""
+    pairs: list[Any] = []
+    for name in property_names(with_sensitive=with_sensitive, with_deleted=with_deleted):
+        pairs += [_key(name), getattr(LandCase, name)]
+    return func.json_build_object(*pairs)
+
+
+def _feature_expr(source: Any) -> ColumnElement:
+    return func.json_build_object(
+        _key("type"), literal_column("'Feature'"), _key("id"), source.c.id,
+        _key("geometry"), cast(func.ST_AsGeoJSON(source.c.geom, 6), JSON),
+        _key("properties"), source.c.props)
+
+
+def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,
+                  offset: int = 0, with_sensitive: bool, with_deleted: bool = False) -> tuple[str, int]:
+    """The JSON text of a Feature array for `stmt` (a `visible_cases` select) and its length."""
+    inner = (stmt.with_only_columns(
+        LandCase.id, LandCase.geom,
+        properties_expr(with_sensitive=with_sensitive, with_deleted=with_deleted).label("props"),
+        func.row_number().over(order_by=list(order)).label("ord"), maintain_column_froms=True)
+        .order_by(*order).offset(offset))
+    if limit is not None:
+        inner = inner.limit(limit)
+    sub = inner.subquery()
+    agg = func.coalesce(func.json_agg(aggregate_order_by(_feature_expr(sub), sub.c.ord)),
+                        literal_column("'[]'::json"))
+    text, returned = db.session.execute(select(cast(agg, Text), func.count()).select_from(sub)).one()
+    return text, returned
+
+
+def feature_collection(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None, offset: int,
+                       with_sensitive: bool, with_deleted: bool = False,
+                       extra: dict[str, Any] | None = None) -> tuple[str, int]:
+    """A FeatureCollection text (members of `extra` first, then `features`) and numberReturned."""
+    features, returned = features_json(stmt, order=order, limit=limit, offset=offset,
+                                       with_sensitive=with_sensitive, with_deleted=with_deleted)
+    head = {"type": "FeatureCollection", **(extra or {}), "numberReturned": returned}
+    prefix = json.dumps(head, ensure_ascii=False)[:-1]
+    return f'{prefix}, "features": {features}}}', returned
+
+
+def feature_text(case_id: int, *, with_sensitive: bool, include_deleted: bool = False) -> str | None:
+    """One case as a GeoJSON Feature (JSON text), or None when it does not exist (or is deleted)."""
+    stmt = visible_cases(ids=[case_id], include_deleted=include_deleted)
+    text, returned = features_json(stmt, order=[LandCase.id], with_sensitive=with_sensitive,
+                                   with_deleted=include_deleted)
+    if not returned:
+        return None
+    return text[1:-1]
+
+
+def feature(case_id: int, *, with_sensitive: bool, include_deleted: bool = False) -> dict[str, Any] | None:
+    """One case as a GeoJSON Feature dict (for pages and tests)."""
+    text = feature_text(case_id, with_sensitive=with_sensitive, include_deleted=include_deleted)
+    return json.loads(text) if text else None
