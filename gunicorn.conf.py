@@ -17,3 +17,5 @@ accesslog = "-"
 # no query strings in the access log: share tokens and filters stay out of logs
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+# share-link tokens (/s/<token>) are masked as /s/*** in the access and error logs
+logger_class = "app.logging.TokenMaskingLogger"

@@ -1,8 +1,16 @@
 """Read-only share links for officials without an account."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app
+
+from app.extensions import limiter
 
 pages = Blueprint("sharing", __name__, url_prefix="/s")
 api = Blueprint("sharing_api", __name__, url_prefix="/api/v1")
 
+# every /s/ request looks a token up: one limit per client address shared by all /s/ routes
+# (config SHARE_RATE_LIMIT), so guessing tokens is slow
+limiter.shared_limit(lambda: current_app.config["SHARE_RATE_LIMIT"], scope="share-links")(pages)
+
 blueprints = [pages, api]
+
+from app.sharing import views  # noqa: E402,F401

@@ -1,0 +1,151 @@
+"""What a map may show (its scope) and what the address asks it to show (its state).
+
+A scope is the whole service for a signed-in user, or exactly what a share link allows.
+The query string can only narrow a scope: anything outside it is a 400, never a wider map.
+Query names (the public contract): `status=`, `layers=`, `province=`, plus `c=lat,lon`,
+`z=zoom` and `base=` for the view, so any view is a permalink.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from app.errors import BadRequest
+from app.maps import queries
+from gis.fields import CASE_STATUSES
+from gis.maps import BASE_KEYS, DEFAULT_LAYERS_NATIONAL, DEFAULT_LAYERS_REGION, OVERLAYS
+
+_PROVINCE = re.compile(r"^\d{2}$")
+
+
+@dataclass
+class Scope:
+    """What a map may show: statuses, overlays, and provinces (None = the whole country)."""
+
+    statuses: list[str] = field(default_factory=lambda: list(CASE_STATUSES))
+    layers: list[str] = field(default_factory=lambda: list(OVERLAYS))
+    provinces: list[str] | None = None
+    region_code: str | None = None
+    public: bool = False   # a shared map: public fields only, no links to case pages
+
+    @property
+    def default_layers(self) -> list[str]:
+        wanted = DEFAULT_LAYERS_REGION if self.provinces is not None else DEFAULT_LAYERS_NATIONAL
+        return [layer for layer in self.layers if layer in wanted]
+
+
+@dataclass
+class ViewState:
+    """What the address asks for, already checked against the scope."""
+
+    statuses: list[str]
+    layers: list[str]
+    provinces: list[str] | None
+    center: tuple[float, float] | None
+    zoom: int | None
+    base: str
+
+
+def _items(args: Mapping[str, str], name: str) -> list[str] | None:
+    """A comma list; None when the parameter is absent, [] when present but empty."""
+    if name not in args:
+        return None
+    return [v.strip() for v in args.get(name, "").split(",") if v.strip()]
+
+
+def _subset(args: Mapping[str, str], name: str, known: Sequence[str], allowed: Sequence[str],
+            default: Sequence[str]) -> list[str]:
+    items = _items(args, name)
+    if items is None:
+        return list(default)
+    unknown = [v for v in items if v not in known]
+    if unknown:
+        raise BadRequest(_("ค่า %(name)s ไม่ถูกต้อง: %(values)s (ใช้ได้: %(allowed)s)", name=name,
+                           values=", ".join(v[:40] for v in unknown[:5]), allowed=", ".join(allowed)),
+                         [{"field": name, "message": "unknown value"}])
+    outside = [v for v in items if v not in allowed]
+    if outside:
+        raise BadRequest(_("%(name)s อยู่นอกขอบเขตของแผนที่นี้: %(values)s", name=name, values=", ".join(outside)),
+                         [{"field": name, "message": "outside the scope"}])
+    return [v for v in allowed if v in items]
+
+
+def parse_provinces(args: Mapping[str, str], scope: Scope) -> list[str] | None:
+    """`province=` narrowed to the scope; `region=` (a region or zone code) narrows too."""
+    chosen = scope.provinces
+    region = (args.get("region") or "").strip()
+    if region:
+        codes = queries.region_provinces(region[:40])
+        if not codes:
+            raise BadRequest(_("ไม่รู้จักภาคหรือเขต %(code)s", code=region[:40]),
+                             [{"field": "region", "message": "unknown region"}])
+        chosen = _narrow(chosen, codes, "region")
+    items = _items(args, "province")
+    if items:
+        codes = [v.upper().removeprefix("TH") for v in items]
+        known = queries.province_names(codes, "th")
+        bad = [c for c in codes if not _PROVINCE.match(c) or c not in known]
+        if bad:
+            raise BadRequest(_("ไม่รู้จักรหัสจังหวัด: %(values)s", values=", ".join(b[:10] for b in bad[:5])),
+                             [{"field": "province", "message": "unknown province"}])
+        chosen = _narrow(chosen, codes, "province")
+    return chosen
+
+
+def _narrow(current: list[str] | None, wanted: list[str], name: str) -> list[str]:
+    if current is None:
+        return sorted(set(wanted))
+    outside = [c for c in wanted if c not in current]
+    if outside:
+        raise BadRequest(_("%(name)s อยู่นอกขอบเขตของแผนที่นี้: %(values)s", name=name, values=", ".join(outside)),
+                         [{"field": name, "message": "outside the scope"}])
+    return [c for c in current if c in wanted]
+
+
+def _float(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise BadRequest(_("ค่า %(name)s ต้องเป็นตัวเลข", name=name), [{"field": name, "message": "not a number"}])
+    return value
+
+
+def parse_view(args: Mapping[str, str], scope: Scope) -> ViewState:
+    """Read status=, layers=, province=, c=, z= and base= against the scope (400 when wrong)."""
+    statuses = _subset(args, "status", list(CASE_STATUSES), scope.statuses, scope.statuses)
+    layers = _subset(args, "layers", list(OVERLAYS), scope.layers, scope.default_layers)
+    provinces = parse_provinces(args, scope)
+    center = zoom = None
+    if args.get("c"):
+        parts = args["c"].split(",")
+        if len(parts) != 2:
+            raise BadRequest(_("c ต้องอยู่ในรูป ละติจูด,ลองจิจูด"), [{"field": "c", "message": "malformed"}])
+        lat, lon = _float(parts[0], "c"), _float(parts[1], "c")
+        if not (-85 <= lat <= 85 and -180 <= lon <= 180):
+            raise BadRequest(_("c อยู่นอกช่วงพิกัด"), [{"field": "c", "message": "out of range"}])
+        center = (lat, lon)
+    if args.get("z"):
+        if not args["z"].isdigit() or not 4 <= int(args["z"]) <= 19:
+            raise BadRequest(_("z ต้องเป็นจำนวนเต็ม 4 ถึง 19"), [{"field": "z", "message": "out of range"}])
+        zoom = int(args["z"])
+    if center is not None and zoom is None:
+        zoom = 12
+    if center is None:
+        zoom = None  # a zoom without a centre cannot place the map: fit the scope instead
+    base = args.get("base") or "light"
+    if base not in BASE_KEYS:
+        raise BadRequest(_("ค่า base ไม่ถูกต้อง (ใช้ได้: %(allowed)s)", allowed=", ".join(BASE_KEYS)),
+                         [{"field": "base", "message": "unknown value"}])
+    return ViewState(statuses=statuses, layers=layers, provinces=provinces, center=center, zoom=zoom, base=base)
+
+
+def parse_statuses(args: Mapping[str, str], scope: Scope) -> list[str]:
+    """`status=` for the data endpoint: absent = every status of the scope."""
+    return _subset(args, "status", list(CASE_STATUSES), scope.statuses, scope.statuses)
