@@ -56,3 +56,6 @@ class Config:
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
+        # behind a reverse proxy: how many X-Forwarded-* hops to trust (client address
+        # for rate limits, host and scheme for share-link URLs)
+        self.TRUST_PROXY_HOPS = int(env.get("TRUST_PROXY_HOPS", "0"))
