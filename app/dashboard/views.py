@@ -1,0 +1,36 @@
+"""The dashboard page (/dashboard) and its numbers as JSON (/api/v1/dashboard)."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from app.auth.security import require
+from app.dashboard import api, pages
+from app.dashboard.service import dashboard_data
+from app.extensions import db
+from app.models import Region
+from app.pilot_areas.records import region_param
+
+
+def _lang() -> str:
+    return str(get_locale() or "th")
+
+
+@api.get("/dashboard")
+@require("read")
+def dashboard_json():
+    """The dashboard's numbers: cases by status and region, households secured, pilots by stage,
+    fund capital by level and region, progress by fiscal quarter; optional `region=`."""
+    return jsonify(dashboard_data(region_param(), _lang()))
+
+
+@pages.get("")
+@require("read")
+def dashboard():
+    """The programme at a glance, with charts (Chart.js from static/vendor)."""
+    region = region_param()
+    regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
+    return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang()),
+                           regions=regions, region=region)

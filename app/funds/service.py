@@ -1,0 +1,210 @@
+"""Community funds (กองทุน): the query, create and edit; admin areas derived from the point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import Select, func, select
+
+from app import history
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.models import Fund, User
+from app.pilot_areas.records import MAX_INT, clean_body, province_regions, region_clause
+from gis.errors import GisError
+from gis.fields import FUND_FIELDS
+from gis.geometry import checked_point, point_from_geojson
+from gis.spatial import derive_admin_areas
+
+ENTITY = "fund"
+LOCATION_KEYS = {"lon", "lat", "geometry"}
+EDITABLE = ("name", "level", "members", "capital_baht", "established_on", "network", "notes")
+
+
+@dataclass
+class FundFilters:
+    """The list filters: region or zone code, province code, levels, bbox, name search, ids."""
+
+    region: str | None = None
+    province: str | None = None
+    levels: list[str] = field(default_factory=list)
+    bbox: tuple[float, float, float, float] | None = None
+    q: str | None = None
+    ids: list[int] | None = None
+
+
+def fund_select(filters: FundFilters | None = None) -> Select:
+    """Funds as a `select()`: every field, `zone_code`, `lon`/`lat` and `geom`; ordered by id.
+    Reuse it for exports, OGC items and tiles (same filters as the list)."""
+    filters = filters or FundFilters()
+    f = Fund.__table__
+    stmt = (
+        select(f.c.id, f.c.name, f.c.level, f.c.members, f.c.capital_baht, f.c.established_on, f.c.network,
+               f.c.notes, f.c.subdistrict_code, f.c.district_code, f.c.province_code, f.c.region_code,
+               province_regions.c.zone_code, f.c.location_note,
+               func.ST_X(f.c.geom).label("lon"), func.ST_Y(f.c.geom).label("lat"),
+               f.c.is_sample, f.c.version, f.c.updated_at, f.c.geom)
+        .select_from(f.outerjoin(province_regions, province_regions.c.province_code == f.c.province_code))
+        .order_by(f.c.id))
+    if filters.region:
+        stmt = stmt.where(region_clause(f.c.region_code, f.c.province_code, filters.region))
+    if filters.province:
+        stmt = stmt.where(f.c.province_code == filters.province)
+    if filters.levels:
+        stmt = stmt.where(f.c.level.in_(filters.levels))
+    if filters.bbox:
+        stmt = stmt.where(f.c.geom.op("&&")(func.ST_MakeEnvelope(*filters.bbox, 4326)))
+    if filters.q:
+        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(f.c.name.ilike(pattern) | f.c.network.ilike(pattern))
+    if filters.ids is not None:
+        stmt = stmt.where(f.c.id.in_(filters.ids))
+    return stmt
+
+
+def fund_rows(filters: FundFilters | None = None) -> list[dict[str, Any]]:
+    """Funds without geometry, as dicts (for pages)."""
+    q = fund_select(filters).subquery()
+    cols = [c for c in q.c if c.key != "geom"]
+    return [dict(r._mapping) for r in db.session.execute(select(*cols).order_by(q.c.id))]
+
+
+def get_fund(fund_id: int, *, lock: bool = False) -> Fund:
+    fund = db.session.get(Fund, fund_id, with_for_update=lock) if 0 < fund_id <= MAX_INT else None
+    if fund is None:
+        raise NotFound(_("ไม่พบกองทุนหมายเลข %(id)s", id=fund_id))
+    return fund
+
+
+def split_body(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(properties, location keys) from plain JSON or a GeoJSON Feature with a Point."""
+    if "type" in body:
+        if body.get("type") != "Feature" or not isinstance(body.get("properties", {}), dict):
+            raise ValidationError(_("ส่งเป็น JSON ธรรมดาหรือ GeoJSON Feature ที่มี properties"),
+                                  [{"field": "type", "message": "not a Feature"}])
+        unknown = sorted(set(body) - {"type", "geometry", "properties", "id"})
+        if unknown:
+            raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=", ".join(unknown)),
+                                  [{"field": n, "message": _("ไม่รู้จักฟิลด์นี้")} for n in unknown])
+        props = dict(body.get("properties") or {})
+        location = {k: props.pop(k) for k in list(props) if k in LOCATION_KEYS}
+        if body.get("geometry") is not None:
+            location["geometry"] = body["geometry"]
+        return props, location
+    props = {k: v for k, v in body.items() if k not in LOCATION_KEYS}
+    return props, {k: v for k, v in body.items() if k in LOCATION_KEYS}
+
+
+def parse_location(location: dict[str, Any]) -> Point | None:
+    """A checked point from `geometry` (GeoJSON Point) or `lon`/`lat`; None when neither is given."""
+    try:
+        if location.get("geometry") is not None:
+            if "lon" in location or "lat" in location:
+                raise GisError(_("ส่งตำแหน่งแบบเดียว: geometry หรือ lon/lat"),
+                               [{"field": "geometry", "message": "both geometry and lon/lat"}])
+            return point_from_geojson(location["geometry"])
+        if "lon" in location or "lat" in location:
+            return checked_point(location.get("lon"), location.get("lat"))
+    except GisError as exc:
+        raise ValidationError(exc.message, exc.details) from None
+    return None
+
+
+def _locate(fund: Fund) -> None:
+    """Derive the admin areas from the point in PostGIS; 422 when it lies in no subdistrict."""
+    db.session.flush()
+    unlocated = derive_admin_areas(db.session.connection(), "funds", [fund.id])
+    if unlocated:
+        raise ValidationError(_("ตำแหน่งนี้ไม่อยู่ในเขตตำบลใดของประเทศไทย"),
+                              [{"field": "geometry", "message": "not inside any subdistrict"}])
+    db.session.refresh(fund)
+
+
+def _money(values: dict[str, Any]) -> dict[str, Any]:
+    """Capital as a Decimal with two places, as the column stores it (so history compares like with like)."""
+    if values.get("capital_baht") is not None:
+        values["capital_baht"] = Decimal(str(values["capital_baht"])).quantize(Decimal("0.01"))
+    return values
+
+
+def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool,
+             fixed: set[str] = frozenset()) -> tuple[dict[str, Any], Point | None]:
+    """Validated values and point; every problem with either reported in one 422."""
+    errors: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    point = None
+    try:
+        values = _money(clean_body(props, FUND_FIELDS, partial=partial, fixed=fixed))
+    except ValidationError as exc:
+        errors += exc.details
+    try:
+        point = parse_location(location)
+        if point is None and not partial:
+            raise ValidationError(_("ต้องระบุตำแหน่ง: lon และ lat หรือ geometry แบบ Point"),
+                                  [{"field": "geometry", "message": _("ต้องระบุตำแหน่ง (lon, lat)")}])
+    except ValidationError as exc:
+        if not errors:  # only the location is wrong: keep its own message
+            raise
+        errors += exc.details
+    if errors:
+        names = ", ".join(sorted({str(e.get("field")) for e in errors}))
+        raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=names), errors)
+    return values, point
+
+
+def create_fund(body: dict[str, Any], user: User | None) -> Fund:
+    """A new fund from JSON or a GeoJSON Feature; admin areas derived from its point."""
+    props, location = split_body(body)
+    values, point = _checked(props, location, partial=False)
+    uid = user.id if user else None
+    assert point is not None
+    fund = Fund(geom=from_shape(point, srid=4326), version=1, created_by_id=uid, updated_by_id=uid,
+                **{"is_sample": False, **values})
+    db.session.add(fund)
+    _locate(fund)
+    history.record(ENTITY, fund.id, "create", user, note=fund.name)
+    return fund
+
+
+def _lonlat(fund: Fund) -> str:
+    point = to_shape(fund.geom)
+    return f"{point.x:.6f},{point.y:.6f}"
+
+
+def update_fund(fund: Fund, body: dict[str, Any], user: User | None) -> dict[str, tuple[Any, Any]]:
+    """Apply a partial update (the caller checked the version); history per changed field."""
+    props, location = split_body(body)
+    values, point = _checked(props, location, partial=True, fixed={"is_sample"})
+    for name in ("name", "level"):
+        if name in values and values[name] is None:
+            raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=name),
+                                  [{"field": name, "message": _("จำเป็นต้องกรอก")}])
+    changes = history.diff({n: getattr(fund, n) for n in values}, values)
+    if point is not None:
+        before = _lonlat(fund)
+        after = f"{point.x:.6f},{point.y:.6f}"
+        if before != after:
+            changes["location"] = (before, after)
+    if not changes:
+        return changes
+    for name in changes:
+        if name != "location":
+            setattr(fund, name, values[name])
+    if "location" in changes:
+        fund.geom = from_shape(point, srid=4326)
+    fund.version += 1
+    fund.updated_by_id = user.id if user else None
+    if "location" in changes:
+        old_code = fund.subdistrict_code
+        _locate(fund)
+        if fund.subdistrict_code != old_code:
+            changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
+    else:
+        db.session.flush()
+    history.record(ENTITY, fund.id, "update", user, changes=changes)
+    return changes

@@ -1,0 +1,197 @@
+"""HTML pages of the pilot subdistricts: list, one pilot (map, counts, reviews), forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app import documents, history
+from app.auth.permissions import allowed
+from app.auth.security import require
+from app.errors import Conflict, ServiceError, ValidationError
+from app.extensions import db
+from app.models import LandCase, Region
+from app.pilot_areas import pages
+from app.pilot_areas.api_routes import pilot_feature, store_document
+from app.pilot_areas.records import check_if_match, region_names
+from app.pilot_areas.service import (
+    EDITABLE,
+    ENTITY,
+    PilotFilters,
+    add_review,
+    create_pilot,
+    get_pilot,
+    pilot_rows,
+    update_pilot,
+)
+from gis.fields import CASE_STATUSES, PILOT_STAGES
+
+
+@pages.app_template_filter("be_iso")
+def be_iso(value: str | None) -> str:
+    """An ISO date or timestamp string shown as a Buddhist-Era date in the page language."""
+    from datetime import date
+
+    from flask_babel import get_locale
+
+    from app.i18n import buddhist_date
+
+    if not value:
+        return ""
+    try:
+        parsed = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return buddhist_date(parsed, str(get_locale() or "th"))
+
+
+@pages.context_processor
+def _page_context() -> dict[str, Any]:
+    return programme_context()
+
+
+def programme_context() -> dict[str, Any]:
+    """Names the pilot, fund and dashboard pages show: regions and status labels."""
+    from flask_babel import get_locale
+
+    lang = str(get_locale() or "th")
+    return {"region_names": region_names(),
+            "status_labels": {k: v[0 if lang == "th" else 1] for k, v in CASE_STATUSES.items()}}
+
+
+def _regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.sort_order)))
+
+
+def _form_values(names: tuple[str, ...]) -> dict[str, Any]:
+    return {n: request.form.get(n, "") for n in names if n in request.form}
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    return {d.get("field", ""): d.get("message", "") for d in exc.details}
+
+
+def cases_inside(subdistrict_code: str) -> list[dict[str, Any]]:
+    """The live cases of a subdistrict as points for the pilot's map."""
+    lc = LandCase.__table__
+    rows = db.session.execute(
+        select(lc.c.id, lc.c.code, lc.c.community_name, lc.c.status, lc.c.households,
+               func.ST_X(lc.c.geom).label("lon"), func.ST_Y(lc.c.geom).label("lat"))
+        .where(lc.c.subdistrict_code == subdistrict_code, lc.c.deleted_at.is_(None))
+        .order_by(lc.c.id).limit(2000))
+    return [dict(r._mapping) for r in rows]
+
+
+@pages.get("")
+@require("read")
+def pilot_list():
+    """All pilot areas with what lies inside each (filters `region=`, `stage=`)."""
+    region = request.args.get("region") or None
+    stage = request.args.get("stage") or None
+    regions = _regions()
+    filters = PilotFilters(region=region if region in {r.code for r in regions} else None,
+                           stages=[stage] if stage in PILOT_STAGES else [])
+    rows = pilot_rows(filters)
+    totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
+    return render_template("pilot_areas/list.html", rows=rows, regions=regions, region=filters.region,
+                           stage=stage if filters.stages else None, totals=totals, form={}, errors={})
+
+
+@pages.post("")
+@require("pilot.write")
+def pilot_create():
+    """Create a pilot from the list page's form (subdistrict code, team, architect)."""
+    values = _form_values(("subdistrict_code", "team", "architect", "stage"))
+    try:
+        pilot = create_pilot({k: v for k, v in values.items() if v != ""}, current_user)
+        db.session.commit()
+    except (ValidationError, Conflict) as exc:
+        db.session.rollback()
+        rows = pilot_rows()
+        totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
+        errors = _errors(exc) if isinstance(exc, ValidationError) else {"subdistrict_code": exc.message}
+        flash(exc.message, "error")
+        return render_template("pilot_areas/list.html", rows=rows, regions=_regions(), region=None, stage=None,
+                               totals=totals, form=values, errors=errors), exc.status
+    flash(_("เพิ่มพื้นที่รูปธรรมแล้ว"), "success")
+    return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot.id))
+
+
+def _render_page(pilot_id: int, *, review_form: dict | None = None, review_errors: dict | None = None,
+                 status: int = 200):
+    feature = pilot_feature(pilot_id)
+    props = feature["properties"]
+    can_docs = current_user.is_authenticated and allowed(current_user.role, "documents.read")
+    docs = documents.list_documents(ENTITY, pilot_id) if can_docs else []
+    return render_template(
+        "pilot_areas/detail.html", feature=feature, p=props, reviews=props["reviews"],
+        cases=cases_inside(props["subdistrict_code"]), documents=docs,
+        history=history.history_for(ENTITY, pilot_id), review_form=review_form or {},
+        review_errors=review_errors or {}), status
+
+
+@pages.get("/<int:pilot_id>")
+@require("read")
+def pilot_page(pilot_id: int):
+    """One pilot: polygon map, cases inside by status, funds, reviews, documents, history."""
+    return _render_page(pilot_id)
+
+
+@pages.post("/<int:pilot_id>/reviews")
+@require("pilot.review")
+def pilot_review(pilot_id: int):
+    """Post an architect's review from the pilot page."""
+    pilot = get_pilot(pilot_id)
+    form = {"verdict": request.form.get("verdict", ""), "comment": request.form.get("comment", "")}
+    try:
+        add_review(pilot, form, current_user)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_page(pilot_id, review_form=form, review_errors=_errors(exc), status=422)
+    flash(_("บันทึกความเห็นแล้ว"), "success")
+    return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#reviews")
+
+
+@pages.post("/<int:pilot_id>/documents")
+@require("pilot.write")
+def pilot_document(pilot_id: int):
+    """Attach a plan document from the pilot page."""
+    get_pilot(pilot_id)
+    try:
+        store_document(pilot_id)
+        db.session.commit()
+        flash(_("แนบเอกสารแล้ว"), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#documents")
+
+
+@pages.route("/<int:pilot_id>/edit", methods=["GET", "POST"])
+@require("pilot.write")
+def pilot_edit(pilot_id: int):
+    """Edit team, architect, stage, targets and notes (stale edits are refused, not merged)."""
+    pilot = get_pilot(pilot_id)
+    if request.method == "GET":
+        form = {n: getattr(pilot, n) or "" for n in EDITABLE}
+        return render_template("pilot_areas/form.html", pilot=pilot, form=form, errors={}, version=pilot.version)
+    form = _form_values(EDITABLE)
+    version = request.form.get("version", "")
+    try:
+        pilot = get_pilot(pilot_id, lock=True)
+        check_if_match(pilot.version, version or "")
+        update_pilot(pilot, form, current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        errors = _errors(exc) if isinstance(exc, ValidationError) else {}
+        flash(exc.message, "error")
+        return render_template("pilot_areas/form.html", pilot=get_pilot(pilot_id), form=form, errors=errors,
+                               version=version), exc.status
+    flash(_("บันทึกการแก้ไขแล้ว"), "success")
+    return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id))
