@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -79,6 +79,8 @@ _HTTP_CODES = {
 
 def wants_json() -> bool:
     """True when the request is for the API (or asks for JSON)."""
+    if g.get("prefers_html"):  # set by views that negotiated HTML, e.g. /ogc?f=html
+        return False
     if request.path.startswith(JSON_PREFIXES) or request.path.endswith("/data"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])

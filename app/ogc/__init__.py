@@ -1,8 +1,9 @@
-"""OGC API - Features for QGIS and GDAL."""
+"""OGC API - Features for QGIS and GDAL (see app/ogc/views.py)."""
 
 from flask import Blueprint
 
 pages = Blueprint("ogc", __name__, url_prefix="/ogc")
-api = Blueprint("ogc_api", __name__, url_prefix="/api/v1")
 
-blueprints = [pages, api]
+blueprints = [pages]
+
+from app.ogc import views  # noqa: E402,F401  (register the routes)

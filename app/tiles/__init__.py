@@ -1,8 +1,9 @@
-"""Mapbox vector tiles from PostGIS."""
+"""Mapbox vector tiles from PostGIS (see app/tiles/views.py)."""
 
 from flask import Blueprint
 
 pages = Blueprint("tiles", __name__, url_prefix="/tiles")
-api = Blueprint("tiles_api", __name__, url_prefix="/api/v1")
 
-blueprints = [pages, api]
+blueprints = [pages]
+
+from app.tiles import views  # noqa: E402,F401  (register the routes)

@@ -1,0 +1,210 @@
+"""The six OGC collections: what each one is, its extent, and its items as GeoJSON text.
+
+Cases come from `app.land_cases.queries.visible_cases` (the one rule of which cases a
+caller sees: deleted ones never) and `app.land_cases.serialise` (contacts only when
+`with_contacts`); pilot areas and funds from `pilot_select` / `fund_select` of their
+services; the boundaries straight from their tables. Everything is built in PostGIS.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import request
+from sqlalchemy import Select, and_, func, literal, null, select, union_all
+
+from app.api.params import bbox_param, list_param
+from app.errors import NotFound
+from app.extensions import db
+from app.funds.service import FundFilters, fund_select
+from app.land_cases import queries, serialise
+from app.models import District, LandCase, Province, Subdistrict
+from app.ogc import features
+from app.ogc.params import datetime_param
+from app.pilot_areas.records import province_param, region_param
+from app.pilot_areas.service import PilotFilters, pilot_select
+from gis.fields import FUND_LEVELS, PILOT_STAGES
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+ITEM_PARAMS = ("bbox", "limit", "offset", "datetime")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection: its id, titles, who may read it and which filters /items takes."""
+
+    id: str
+    title_th: str
+    title_en: str
+    description: str
+    protected: bool  # needs a signed-in user (session or Bearer token) with "read"
+    int_ids: bool
+    filters: tuple[str, ...] = ()
+    temporal: bool = True  # `datetime` filters on updated_at
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_th} / {self.title_en}"
+
+
+_UPDATED = " `datetime` filters on the record's last change (updated_at)."
+COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
+    Collection("cases", "กรณีปัญหาที่ดิน", "Land cases",
+               "Communities' land cases (points). Filters: status (comma-separated), region, province, q." + _UPDATED
+               + " Contact names and phones only for roles allowed to see them.",
+               protected=True, int_ids=True, filters=("status", "region", "province", "q")),
+    Collection("pilot-areas", "พื้นที่รูปธรรม", "Pilot areas",
+               "The pilot subdistricts (polygons of the subdistrict) with what lies inside them. "
+               "Filters: region, province, stage." + _UPDATED,
+               protected=True, int_ids=True, filters=("region", "province", "stage")),
+    Collection("funds", "กองทุนชุมชน", "Community funds",
+               "Community funds (points). Filters: region, province, level, q." + _UPDATED,
+               protected=True, int_ids=True, filters=("region", "province", "level", "q")),
+    Collection("provinces", "จังหวัด", "Provinces", "Province boundaries (DOPA codes).",
+               protected=False, int_ids=False, temporal=False),
+    Collection("districts", "อำเภอ", "Districts", "District boundaries. Filter: province (two-digit code).",
+               protected=False, int_ids=False, filters=("province",), temporal=False),
+    Collection("subdistricts", "ตำบล", "Subdistricts", "Subdistrict boundaries. Filter: province (two-digit code).",
+               protected=False, int_ids=False, filters=("province",), temporal=False),
+)}
+BOUNDARIES = {"provinces": Province, "districts": District, "subdistricts": Subdistrict}
+
+
+def get(collection_id: str) -> Collection:
+    """The collection, or 404 naming the ones there are."""
+    if collection_id not in COLLECTIONS:
+        raise NotFound(f"Unknown collection {collection_id[:50]!r}; collections: {', '.join(COLLECTIONS)}",
+                       [{"field": "collectionId", "message": "unknown collection"}])
+    return COLLECTIONS[collection_id]
+
+
+# ---------------------------------------------------------------- selects
+
+def _statuses() -> list[str]:
+    return [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
+
+
+def _boundary_select(model: Any, bbox: tuple[float, ...] | None, province: str | None) -> Select:
+    parents = {Province: [], District: [District.province_code],
+               Subdistrict: [Subdistrict.district_code, Subdistrict.province_code]}[model]
+    stmt = select(model.code.label("id"), model.code, model.name_th, model.name_en, *parents, model.geom)
+    if bbox:
+        stmt = stmt.where(func.ST_Intersects(model.geom, func.ST_MakeEnvelope(*bbox, 4326)))
+    if province and model is not Province:
+        stmt = stmt.where(model.province_code == province)
+    return stmt
+
+
+def _record_select(collection: Collection, bbox: tuple[float, ...] | None) -> Select:
+    """Pilot areas, funds or boundaries filtered by the query string (not cases)."""
+    if collection.id == "pilot-areas":
+        return pilot_select(PilotFilters(region=region_param(), province=province_param(),
+                                         stages=list_param("stage", PILOT_STAGES), bbox=bbox))
+    if collection.id == "funds":
+        q = (request.args.get("q") or "").strip()[:200] or None
+        return fund_select(FundFilters(region=region_param(), province=province_param(),
+                                       levels=list_param("level", FUND_LEVELS), bbox=bbox, q=q))
+    return _boundary_select(BOUNDARIES[collection.id], bbox, province_param())
+
+
+def _exclude(collection: Collection) -> tuple[str, ...]:
+    """Boundaries: the feature id is the code, so no `id` property beside `code`."""
+    return ("id",) if collection.id in BOUNDARIES else ()
+
+
+def _between(column: Any, when: tuple[datetime | None, datetime | None]) -> list[Any]:
+    start, stop = when
+    return [c for c in ((column >= start) if start else None, (column <= stop) if stop else None) if c is not None]
+
+
+# ---------------------------------------------------------------- items
+
+def items(collection: Collection, *, limit: int, offset: int, with_contacts: bool) -> tuple[str, int, int]:
+    """(Feature array text, numberMatched, numberReturned) of one page, filtered by the query string."""
+    bbox = bbox_param()
+    features.without_jit()
+    when = datetime_param()  # checked everywhere; filters only where there is a time to filter on
+    when = when if collection.temporal else None
+    if collection.id == "cases":
+        stmt = queries.visible_cases(bbox=bbox, statuses=_statuses(), region=request.args.get("region") or None,
+                                     province=request.args.get("province") or None, q=request.args.get("q"))
+        if when:
+            stmt = stmt.where(*_between(LandCase.updated_at, when))
+        matched = queries.count(stmt)
+        # the page's ids first (an index scan), so that properties are built for this page only,
+        # not for every row OFFSET skips: GDAL and QGIS read a whole layer page after page
+        order = queries.sort_columns(None)
+        page_ids = (stmt.with_only_columns(LandCase.id, maintain_column_froms=True)
+                    .order_by(*order).offset(offset).limit(limit).correlate(None))
+        text, returned = serialise.features_json(stmt.where(LandCase.id.in_(page_ids)), order=order,
+                                                 with_sensitive=with_contacts)
+        return text, matched, returned
+    conditions = [lambda q: and_(*_between(q.c.updated_at, when))] if when else []
+    if bbox and collection.id == "pilot-areas":  # pilot_select tests bounding boxes only (&&)
+        conditions.append(lambda q: func.ST_Intersects(q.c.geom, func.ST_MakeEnvelope(*bbox, 4326)))
+    stmt, _q = features.filtered(_record_select(collection, bbox), conditions)
+    matched = features.count(stmt)
+    text, returned = features.features_text(stmt, limit=limit, offset=offset, exclude=_exclude(collection))
+    return text, matched, returned
+
+
+def item(collection: Collection, fid: str, *, with_contacts: bool) -> str | None:
+    """One Feature as JSON text, or None when there is no such (visible) feature."""
+    if collection.int_ids:
+        if not fid.isascii() or not fid.isdigit() or len(fid) > 9:
+            return None
+        if collection.id == "cases":
+            return serialise.feature_text(int(fid), with_sensitive=with_contacts)
+        select_ = (pilot_select(PilotFilters(ids=[int(fid)])) if collection.id == "pilot-areas"
+                   else fund_select(FundFilters(ids=[int(fid)])))
+    else:
+        if len(fid) > 20:
+            return None
+        model = BOUNDARIES[collection.id]
+        select_ = _boundary_select(model, None, None).where(model.code == fid)
+    text, returned = features.features_text(features.filtered(select_)[0], limit=1, exclude=_exclude(collection))
+    return text[1:-1] if returned else None
+
+
+# ---------------------------------------------------------------- extents
+
+def extents(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """`extent` members (bbox in CRS84, and for records the updated_at interval) in one query."""
+    def row(cid: str, geom: Any, updated: Any = None) -> Select:
+        box = func.ST_Extent(geom)
+        return select(literal(cid).label("cid"), func.ST_XMin(box).label("xmin"), func.ST_YMin(box).label("ymin"),
+                      func.ST_XMax(box).label("xmax"), func.ST_YMax(box).label("ymax"),
+                      (func.min(updated) if updated is not None else null()).label("tmin"),
+                      (func.max(updated) if updated is not None else null()).label("tmax"))
+
+    parts = []
+    for cid in ids:
+        if cid == "cases":
+            cases = queries.visible_cases().subquery("c")
+            parts.append(row(cid, cases.c.geom, cases.c.updated_at))
+        elif cid in ("pilot-areas", "funds"):
+            sub = (pilot_select() if cid == "pilot-areas" else fund_select()).order_by(None).subquery("r")
+            parts.append(row(cid, sub.c.geom, sub.c.updated_at))
+        else:
+            parts.append(row(cid, BOUNDARIES[cid].geom))
+    if not parts:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for r in db.session.execute(union_all(*parts)):
+        extent: dict[str, Any] = {}
+        if r.xmin is not None:  # widened to whole micro-degrees so that every feature lies inside
+            box = [math.floor(r.xmin * 1e6) / 1e6, math.floor(r.ymin * 1e6) / 1e6,
+                   math.ceil(r.xmax * 1e6) / 1e6, math.ceil(r.ymax * 1e6) / 1e6]
+            extent["spatial"] = {"bbox": [box], "crs": CRS84}
+        if COLLECTIONS[r.cid].temporal and r.tmin is not None:
+            extent["temporal"] = {"interval": [[_iso(r.tmin), _iso(r.tmax)]], "trs":
+                                  "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+        out[r.cid] = extent
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
