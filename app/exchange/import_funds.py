@@ -1,0 +1,229 @@
+"""Import of community funds: like cases, all rows or none; funds have no code, so rows match on `id`.
+
+A row with an `id` updates that fund (an unknown id is a row error: clear the cell to
+create a new fund); a row without one creates a fund. Values are checked with the funds'
+own validator (`app.pilot_areas.records.clean_value`, as `app.funds.service` uses it);
+`is_sample` is set only on creation, as in the API. Admin areas are derived in one call
+for every created or moved fund; history as `app.funds.service` writes it (one `create`
+row; one row per changed field, `location` as "lon,lat").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ARRAY, Float, Integer, any_, bindparam, func, insert, literal, select, update
+
+from app import history
+from app.exchange.import_cases import GEOMETRY_MESSAGES
+from app.exchange.report import ImportRejected, Report
+from app.extensions import db
+from app.models import Fund, HistoryEntry, User
+from app.pilot_areas.records import clean_value
+from gis.errors import GisError
+from gis.exchange.readers import Table
+from gis.exchange.schema import map_headers
+from gis.fields import FUND_FIELDS
+from gis.geometry import checked_point
+from gis.spatial import derive_admin_areas
+
+ENTITY = "fund"
+EDITABLE = [f for f in FUND_FIELDS if not f.derived]
+DERIVED = {f.name for f in FUND_FIELDS if f.derived}
+
+
+@dataclass
+class FundPlan:
+    row: int
+    action: str
+    fund_id: int | None
+    name: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+    point: tuple[float, float] | None = None
+    before: dict[str, Any] | None = None
+
+
+def _money(value: Any) -> Any:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _current(ids: list[int], lock: bool) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    t = Fund.__table__
+    stmt = select(*[t.c[f.name] for f in FUND_FIELDS], t.c.subdistrict_code, func.ST_X(t.c.geom).label("lon"),
+                  func.ST_Y(t.c.geom).label("lat")).where(t.c.id == any_(literal(ids, ARRAY(Integer))))
+    if lock:
+        stmt = stmt.with_for_update(of=t)
+    return {row["id"]: dict(row) for row in db.session.execute(stmt).mappings()}
+
+
+def _lonlat(lon: float, lat: float) -> str:
+    return f"{lon:.6f},{lat:.6f}"
+
+
+def _clean(number: int, values: dict[str, Any], creating: bool, report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in EDITABLE:
+        if f.name not in values or (f.name == "is_sample" and not creating):
+            if creating and f.required and f.name not in values:
+                report.error(number, f.name, _("จำเป็นต้องกรอก"), "required")
+            continue
+        try:
+            out[f.name] = clean_value(f, values[f.name])
+        except ValueError as exc:
+            report.error(number, f.name, str(exc), "invalid")
+    if "capital_baht" in out:
+        out["capital_baht"] = _money(out["capital_baht"])
+    return out
+
+
+def _point(number: int, lon: Any, lat: Any, report: Report) -> tuple[float, float] | None:
+    if lon in (None, "") and lat in (None, ""):
+        return None
+    try:
+        point = checked_point(lon, lat)
+    except GisError as exc:
+        report.error(number, "location", exc.message, exc.details[0]["message"] if exc.details else None)
+        return None
+    return point.x, point.y
+
+
+def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
+    header = map_headers(table.headers, FUND_FIELDS)
+    report.ignored_columns = header.ignored
+    report.read_only_columns = sorted({table.headers[i] for i, n in header.columns.items()
+                                       if n in DERIVED and n != "id"})
+    rows = []
+    for row in table.rows:
+        values = {n: (row.values[i] if i < len(row.values) else None) for i, n in header.columns.items()}
+        if table.has_geometry:
+            values["lon"], values["lat"] = row.lon, row.lat
+            if row.geometry_error and row.geometry_error != "missing":
+                report.error(row.number, "geometry", str(GEOMETRY_MESSAGES[row.geometry_error]), row.geometry_error)
+        raw_id = (values.get("id") or "").strip()
+        fund_id = None
+        if raw_id:
+            if not raw_id.isdigit() or int(raw_id) >= 2**31:
+                report.error(row.number, "id", _("id ต้องเป็นจำนวนเต็ม (เว้นว่างเพื่อสร้างกองทุนใหม่)"), "invalid")
+                continue
+            fund_id = int(raw_id)
+        rows.append((row.number, fund_id, values))
+    seen: dict[int, int] = {}
+    for number, fund_id, _values in rows:
+        if fund_id is not None and fund_id in seen:
+            report.error(number, "id", _("id %(i)s ซ้ำกับแถวที่ %(r)s", i=fund_id, r=seen[fund_id]), "duplicate")
+        elif fund_id is not None:
+            seen[fund_id] = number
+    current = _current(list(seen), lock)
+    plans = []
+    for number, fund_id, values in rows:
+        before = current.get(fund_id) if fund_id is not None else None
+        if fund_id is not None and before is None:
+            report.error(number, "id", _("ไม่มีกองทุน id %(i)s (เว้นว่างเพื่อสร้างใหม่)", i=fund_id), "unknown id")
+            continue
+        clean = _clean(number, {k: v for k, v in values.items() if k not in DERIVED}, before is None, report)
+        point = _point(number, values.get("lon"), values.get("lat"), report)
+        if before is None:
+            if point is None and not any(e["row"] == number and e["field"] == "location" for e in report.errors):
+                report.error(number, "location", _("ต้องระบุตำแหน่ง: lon และ lat หรือ geometry แบบ Point"),
+                             "required")
+            plans.append(FundPlan(number, "create", None, clean.get("name"),
+                                  {"is_sample": False, **{f.name: clean.get(f.name) for f in EDITABLE
+                                                          if f.name != "is_sample"}, **clean}, point))
+            continue
+        for name in ("name", "level"):
+            if name in clean and clean[name] is None:
+                report.error(number, name, _("จำเป็นต้องกรอก"), "required")
+        changes = history.diff(before, clean)
+        if point is not None and _lonlat(*point) == _lonlat(before["lon"], before["lat"]):
+            point = None
+        action = "update" if changes or point else "unchanged"
+        plans.append(FundPlan(number, action, fund_id, before["name"], {k: v[1] for k, v in changes.items()},
+                              point, before))
+    return plans
+
+
+def _point_expr() -> Any:
+    return func.ST_SetSRID(func.ST_MakePoint(bindparam("p_lon", type_=Float), bindparam("p_lat", type_=Float)), 4326)
+
+
+def write(plans: list[FundPlan], user: User | None, report: Report, note: str | None) -> None:
+    t = Fund.__table__
+    uid = user.id if user is not None else None
+    creates = [p for p in plans if p.action == "create"]
+    updates = [p for p in plans if p.action == "update"]
+    names = [f.name for f in EDITABLE]
+    if creates:
+        stmt = insert(t).values({**{n: bindparam(f"p_{n}") for n in names}, "geom": _point_expr(), "version": 1,
+                                 "created_by_id": uid, "updated_by_id": uid})
+        stmt = stmt.returning(t.c.id, sort_by_parameter_order=True)
+        params = [{**{f"p_{n}": p.values.get(n) for n in names}, "p_lon": p.point[0], "p_lat": p.point[1]}
+                  for p in creates]
+        ids = db.session.execute(stmt, params).scalars().all()
+        for p, fund_id in zip(creates, ids, strict=True):
+            p.fund_id = fund_id
+    groups: dict[tuple[tuple[str, ...], bool], list[FundPlan]] = {}
+    for p in updates:
+        groups.setdefault((tuple(sorted(p.values)), p.point is not None), []).append(p)
+    for (columns, moved), members in groups.items():
+        values: dict[str, Any] = {c: bindparam(f"p_{c}") for c in columns}
+        if moved:
+            values["geom"] = _point_expr()
+        stmt = update(t).where(t.c.id == bindparam("p_id")).values(
+            **values, version=t.c.version + 1, updated_at=func.now(), updated_by_id=uid)
+        db.session.execute(stmt, [{"p_id": p.fund_id, **{f"p_{c}": p.values[c] for c in columns},
+                                   **({"p_lon": p.point[0], "p_lat": p.point[1]} if moved else {})}
+                                  for p in members])
+    located = [p.fund_id for p in creates] + [p.fund_id for p in updates if p.point is not None]
+    unlocated = set(derive_admin_areas(db.session.connection(), "funds", located))
+    for p in plans:
+        if p.fund_id in unlocated:
+            report.error(p.row, "location", _("ตำแหน่งนี้ไม่อยู่ในเขตตำบลใดของประเทศไทย"), "unlocated")
+    if unlocated:
+        raise ImportRejected()
+    after = _current([p.fund_id for p in updates], lock=False)
+    rows = [{"entity": ENTITY, "entity_id": p.fund_id, "action": "create", "user_id": uid, "field": None,
+             "old_value": None, "new_value": None, "note": p.values.get("name"), "effective_on": None}
+            for p in creates]
+    for p in updates:
+        changes = dict(history.diff(p.before or {}, p.values))
+        if p.point is not None:
+            changes["location"] = (_lonlat(p.before["lon"], p.before["lat"]), _lonlat(*p.point))
+            if after[p.fund_id]["subdistrict_code"] != p.before["subdistrict_code"]:
+                changes["subdistrict_code"] = (p.before["subdistrict_code"], after[p.fund_id]["subdistrict_code"])
+        rows += [{"entity": ENTITY, "entity_id": p.fund_id, "action": "update", "user_id": uid, "field": k,
+                  "old_value": history.to_text(old), "new_value": history.to_text(new), "note": note,
+                  "effective_on": None} for k, (old, new) in changes.items()]
+    if rows:
+        db.session.execute(insert(HistoryEntry), rows)
+
+
+def import_funds(table: Table, user: User | None, *, dry_run: bool, may_set_sensitive: bool,
+                 note: str | None = None) -> Report:
+    """Validate and (unless `dry_run` or any error) write every fund row in one transaction."""
+    report = Report(dry_run=dry_run, notes=dict(table.notes))
+    try:
+        plans = plan(table, report, lock=not dry_run)
+        if not report.errors:
+            write(plans, user, report, note)
+    except ImportRejected:
+        pass
+    except BaseException:
+        db.session.rollback()
+        raise
+    report.rows = [{"row": p.row, "action": p.action, "code": p.fund_id, "name": p.name,
+                    "changes": sorted(p.values) + (["location"] if p.point else []) if p.action == "update" else []}
+                   for p in plans]
+    if report.errors or dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if not report.errors:
+        report.created = sum(p.action == "create" for p in plans)
+        report.updated = sum(p.action == "update" for p in plans)
+        report.unchanged = sum(p.action == "unchanged" for p in plans)
+    return report

@@ -1,0 +1,109 @@
+"""POST /api/v1/imports/<layer>: multipart `file`; `dry_run=true` validates only; `crs=EPSG:xxxx`
+for a file without a coordinate system; `encoding=utf-8|tis-620` to skip detection;
+`format=` to override the file name; `layer=` for a GeoPackage with several layers.
+
+Answer: `{"created", "updated", "unchanged", "errors": [{"row", "field", "message"}], "dry_run", ...}`,
+200 when every row is valid, 422 (with the same report and the usual `error` member) when
+any row is not, in which case nothing was written. Row 1 is the heading; data start at row 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import allowed
+from app.auth.security import current_role, require
+from app.errors import BadRequest, NotFound
+from app.exchange import api, uploads
+from app.exchange.messages import service_error
+from app.exchange.report import Report
+from gis.exchange.errors import ExchangeError
+from gis.exchange.readers import parse_crs
+
+IMPORT_PARAMS = {"file", "dry_run", "crs", "encoding", "format", "layer", "lang"}
+
+
+def importers() -> dict[str, Any]:
+    from app.exchange.import_cases import import_cases
+    from app.exchange.import_funds import import_funds
+    from app.exchange.import_pilots import import_pilots
+
+    return {"cases": import_cases, "pilot-areas": import_pilots, "funds": import_funds}
+
+
+def _value(name: str) -> str | None:
+    value = request.form.get(name)
+    if value is None:
+        value = request.args.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def flag(name: str) -> bool:
+    raw = (_value(name) or "").lower()
+    if raw in ("", "false", "0", "no", "off"):
+        return False
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    raise BadRequest(_("%(n)s ต้องเป็น true หรือ false", n=name), [{"field": name, "message": "not a boolean"}])
+
+
+def options() -> dict[str, Any]:
+    """crs, encoding and layer from the form or the query string (checked)."""
+    try:
+        crs = parse_crs(_value("crs"))
+    except ExchangeError as exc:
+        raise service_error(exc) from None
+    return {"crs": crs, "encoding": _value("encoding"), "layer": _value("layer")}
+
+
+def run_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_run: bool,
+               filename: str | None) -> Report:
+    """Read the saved upload and hand its rows to the layer's importer."""
+    table = uploads.read_table(path, fmt, crs=opts.get("crs"), encoding=opts.get("encoding"),
+                               layer=opts.get("layer"))
+    note = _("นำเข้าจากไฟล์ %(f)s", f=(filename or "")[:200]) if filename else _("นำเข้าจากไฟล์")
+    return importers()[layer](table, current_user, dry_run=dry_run,
+                              may_set_sensitive=allowed(current_role(), "case.contacts"), note=note)
+
+
+def check_layer(layer: str) -> None:
+    if layer not in importers():
+        raise NotFound(_("นำเข้าชั้นข้อมูล %(l)s ไม่ได้ ใช้ได้: %(all)s", l=layer, all=", ".join(importers())))
+
+
+@api.post("/imports/<layer>")
+@require("import")
+def import_layer(layer: str):
+    """Validate every row; write all of them in one transaction, or none."""
+    check_layer(layer)
+    unknown = sorted(k for k in set(request.args) | set(request.form) if k not in IMPORT_PARAMS)
+    if unknown:
+        raise BadRequest(_("ไม่รู้จักพารามิเตอร์ %(p)s ใช้ได้: %(all)s", p=", ".join(unknown),
+                           all=", ".join(sorted(IMPORT_PARAMS))),
+                         [{"field": k, "message": "unknown parameter"} for k in unknown])
+    dry_run, opts = flag("dry_run"), options()
+    file = request.files.get("file")
+    with uploads.scratch() as folder:
+        path, fmt = uploads.save_upload(file, folder, _value("format"))
+        report = run_import(layer, path, fmt, opts, dry_run=dry_run, filename=file.filename if file else None)
+    body = report.as_json()
+    if report.errors:
+        rows = sorted({e["row"] for e in report.errors})
+        listed = ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
+        message = _("ข้อมูลไม่ถูกต้อง %(n)s แถว (แถวที่ %(rows)s): ไม่ได้บันทึกข้อมูลใด ๆ", n=len(rows), rows=listed)
+        body["error"] = {"code": "validation_error", "message": message, "details": body["errors"]}
+        return jsonify(body), 422
+    return jsonify(body), 200
+
+
+@api.errorhandler(ExchangeError)
+def _exchange_error(exc: ExchangeError):
+    from app.errors import error_response
+
+    err = service_error(exc)
+    return error_response(err.status, err.code, err.message, err.details)

@@ -1,0 +1,96 @@
+"""The import page at /imports: upload, dry-run preview (rows and errors), then confirm.
+
+Between preview and confirm the upload waits in `UPLOAD_DIR/imports/<random id>/` (see
+`app.exchange.uploads`), bound to the user and removed on confirm, on cancel or after
+30 minutes; the confirm step reads and validates the file again before writing.
+Exports are linked from here too.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.security import require
+from app.errors import ServiceError
+from app.exchange import pages, uploads
+from app.exchange.import_views import check_layer, importers, options, run_import
+from app.exchange.messages import service_error
+from gis.exchange.errors import ExchangeError
+
+PREVIEW_ROWS = 500
+EXPORT_FORMATS = ("shp", "gpkg", "kml", "csv", "xlsx", "geojson")
+
+
+def _form(errors: list | None = None, status: int = 200, **context):
+    return render_template("exchange/import.html", layers=list(importers()), formats=EXPORT_FORMATS,
+                           errors=errors or [], **context), status
+
+
+@pages.get("/")
+@pages.get("")
+@require("import")
+def import_form():
+    """The upload form, and links to the exports."""
+    return _form()
+
+
+@pages.post("/preview")
+@require("import")
+def import_preview():
+    """Save the upload, validate every row (nothing written) and show what would happen."""
+    layer = request.form.get("layer") or "cases"
+    try:
+        check_layer(layer)
+        opts = options()
+        file = request.files.get("file")
+        meta = {"user_id": current_user.id, "layer": layer, "filename": (file.filename if file else "")[:200],
+                **opts}
+        token, path, fmt = uploads.stash(file, meta, request.form.get("format") or None)
+    except ServiceError as exc:
+        return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
+    try:
+        report = run_import(layer, path, fmt, opts, dry_run=True, filename=meta["filename"])
+    except ServiceError as exc:
+        uploads.discard(token)
+        return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
+    if report.errors:
+        uploads.discard(token)
+        token = None
+    return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
+                           more=max(len(report.rows) - PREVIEW_ROWS, 0), token=token, layer=layer,
+                           filename=meta["filename"], fmt=fmt), 422 if report.errors else 200
+
+
+@pages.post("/confirm")
+@require("import")
+def import_confirm():
+    """Import the file previewed (validated again: the data may have changed meanwhile)."""
+    token = request.form.get("token", "")
+    path, meta = uploads.unstash(token, current_user.id)
+    opts = {k: meta.get(k) for k in ("crs", "encoding", "layer")}
+    try:
+        report = run_import(meta["layer"], path, meta["format"], opts, dry_run=False, filename=meta["filename"])
+    finally:
+        uploads.discard(token)
+    if report.errors:
+        return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
+                               more=max(len(report.rows) - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],
+                               filename=meta["filename"], fmt=meta["format"]), 422
+    flash(_("นำเข้าแล้ว: สร้างใหม่ %(c)s รายการ แก้ไข %(u)s รายการ ไม่เปลี่ยนแปลง %(n)s รายการ",
+            c=report.created, u=report.updated, n=report.unchanged), "success")
+    return redirect(url_for("exchange.import_form"))
+
+
+@pages.post("/cancel")
+@require("import")
+def import_cancel():
+    uploads.discard(request.form.get("token", ""))
+    return redirect(url_for("exchange.import_form"))
+
+
+@pages.errorhandler(ExchangeError)
+def _exchange_error(exc: ExchangeError):
+    err = service_error(exc)
+    return _form([{"row": "", "field": "file", "message": err.message}], err.status)

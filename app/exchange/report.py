@@ -1,0 +1,51 @@
+"""The import report: counts, every row error, and a per-row plan for the preview page.
+
+Row numbers are what a spreadsheet user sees: the heading is row 1, the first data
+row is row 2 (in GIS files the first feature is row 2 as well).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.errors import ValidationError
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # preview: row, action, code, name, changes
+    ignored_columns: list[str] = field(default_factory=list)
+    read_only_columns: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def error(self, row: int, name: str, message: str, reason: str | None = None) -> None:
+        item: dict[str, Any] = {"row": row, "field": name, "message": message}
+        if reason:
+            item["reason"] = reason
+        self.errors.append(item)
+
+    def add_validation(self, row: int, exc: ValidationError) -> None:
+        for detail in exc.details or [{"field": "", "message": exc.message}]:
+            self.error(row, str(detail.get("field", "")), str(detail.get("message") or exc.message),
+                       detail.get("reason"))
+
+    def as_json(self, *, with_rows: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "errors": sorted(self.errors, key=lambda e: (e["row"], e["field"])), "dry_run": self.dry_run,
+            "ignored_columns": self.ignored_columns, "read_only_columns": self.read_only_columns,
+            "notes": self.notes,
+        }
+        if with_rows:
+            body["rows"] = self.rows
+        return body
+
+
+class ImportRejected(Exception):
+    """Raised inside the write transaction to roll it back when rows fail late (e.g. in the sea)."""
