@@ -19,6 +19,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_object(Config())
     app.config.update(config or {})
+    from app.web import JSONProvider
+
+    app.json = JSONProvider(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -3,7 +3,8 @@
 * The type is decided by the content (magic bytes), never by the name or the
   client's Content-Type: PDF, JPEG, PNG, DOCX and XLSX (a zip holding
   `[Content_Types].xml` and `word/` or `xl/` members). Anything else: 415.
-* Size limited by `DOCUMENT_MAX_BYTES` (default 20 MB): 413.
+* Size limited by `DOCUMENT_MAX_BYTES` (default 20 MB): 413; a DOCX/XLSX whose zip directory
+  declares more than 200 MB (or 5000 members) unpacked: 413 too.
 * Stored once per content under `UPLOAD_DIR/<sha[:2]>/<sha256>`; the original
   (Thai) file name is data in the `documents` table, never part of a path.
 * Served only as an attachment, with `nosniff`, the sniffed type and the
@@ -33,6 +34,10 @@ from app.extensions import db
 from app.models import Document, User
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# a DOCX/XLSX is a zip: what its directory says it unpacks to (never unpacked here, but a
+# reader's Word or Excel would), and how many members it may have
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 5000
 CHUNK = 1024 * 1024
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -59,7 +64,8 @@ def upload_dir() -> Path:
 
 
 def sniff(path: str | Path) -> str | None:
-    """The content type of the file at `path` judged by its bytes, or None when not allowed."""
+    """The content type of the file at `path` judged by its bytes, or None when not allowed;
+    413 for an office file whose zip directory declares a bomb."""
     with open(path, "rb") as handle:
         head = handle.read(8)
     if head.startswith(b"%PDF-"):
@@ -71,11 +77,15 @@ def sniff(path: str | Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:  # reads the directory only, never inflates
-                names = set(archive.namelist())
+                members = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
+        names = {m.filename for m in members}
         if "[Content_Types].xml" not in names:
             return None
+        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+            raise TooLarge(_("ไฟล์ DOCX/XLSX นี้เมื่อแตกออกมีขนาดใหญ่เกินกำหนด (อาจเป็น zip bomb)"),
+                           [{"field": "file", "message": "unpacks too large"}])
         if "word/document.xml" in names:
             return DOCX
         if "xl/workbook.xml" in names:

@@ -87,9 +87,20 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
+MAX_MESSAGE, MAX_DETAIL = 1000, 200
+
+
+def _clip(value: Any, limit: int) -> Any:
+    """Text from the request (an unknown field's name, say) is echoed at most `limit` characters long."""
+    return value[:limit] + "…" if isinstance(value, str) and len(value) > limit else value
+
+
 def error_response(status: int, code: str, message: str,
                    details: list[dict[str, Any]] | None = None) -> tuple[Response | str, int]:
     """Render an error as JSON for the API or as a page for people."""
+    message = _clip(str(message), MAX_MESSAGE)
+    details = [{k: _clip(v, MAX_DETAIL) for k, v in d.items()} if isinstance(d, dict) else d
+               for d in details or []]
     if wants_json():
         body = {"error": {"code": code, "message": message, "details": details or []}}
         return jsonify(body), status

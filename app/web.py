@@ -2,22 +2,70 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import exists, select
 
 from app.auth.permissions import allowed
+from app.errors import BadRequest
 from app.extensions import db
 from gis import fields
 
 bp = Blueprint("web", __name__)
 
-CSP = (
-    "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-)
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply is malformed JSON (a 400), not a RecursionError
+    (a 500) in every view that reads `request.get_json()`."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def _tile_hosts() -> str:
+    """The hosts of the base-map tiles (`{s}` subdomains as `*`): the only images from elsewhere."""
+    from urllib.parse import urlsplit
+
+    from gis.maps import BASE_LAYERS
+
+    return " ".join(dict.fromkeys(f"https://{urlsplit(b.url).netloc.replace('{s}', '*')}" for b in BASE_LAYERS))
+
+
+TILE_HOSTS = _tile_hosts()
+NONCE_KEY = "codi.csp_nonce"
+
+
+def content_security_policy(nonce: str | None = None) -> str:
+    """The page policy: scripts only from our own origin or inline with this response's nonce
+    (no 'unsafe-inline', no 'unsafe-eval'), images from us and the tile servers, no framing."""
+    scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: blob: {TILE_HOSTS}; font-src 'self' data:; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (made on first use): `<script nonce="{{ csp_nonce() }}">`.
+
+    Kept in the request's environ, not in `g`, which an app context shared by several
+    requests (tests, the CLI) would carry over from one response to the next.
+    """
+    return request.environ.setdefault(NONCE_KEY, secrets.token_urlsafe(18))
+
+
+def with_nonce(html: str) -> Markup:
+    """Trusted generated HTML (the Folium map's header) with our nonce on its bare inline scripts."""
+    return Markup(str(html).replace("<script>", f'<script nonce="{csp_nonce()}">'))
 
 
 @bp.get("/")
@@ -34,12 +82,34 @@ def _sample_data_present() -> bool:
     return bool(db.session.scalar(select(exists().where(LandCase.is_sample.is_(True)))))
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte in the path, a query or a form value is a 400 here, for every route.
+
+    PostgreSQL text cannot hold NUL, so such a value would otherwise fail in the driver (a 500)
+    wherever a view passes it to a query before checking it.
+    """
+    where = None
+    if "\x00" in request.path:
+        where = "path"
+    else:
+        sources = [request.args] + ([request.form] if request.mimetype in FORM_TYPES else [])
+        where = next((key.replace("\x00", "")[:40] or "?" for values in sources
+                      for key, value in values.items(multi=True) if "\x00" in key or "\x00" in value), None)
+    if where is not None:
+        raise BadRequest(_("คำขอมีอักขระที่ไม่อนุญาต (NUL)"), [{"field": where, "message": "NUL byte"}])
+
+
 def register_web(app: Flask) -> None:
     """Register the home page, template helpers and response headers."""
     from app.i18n import register_filters
 
     app.register_blueprint(bp)
     register_filters(app)
+    app.add_template_filter(with_nonce, "with_nonce")
+    app.before_request(refuse_nul_bytes)
 
     @app.context_processor
     def _context() -> dict:
@@ -50,6 +120,7 @@ def register_web(app: Flask) -> None:
             and allowed(current_user.role, permission),
             "sample_data_present": _sample_data_present,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+            "csp_nonce": csp_nonce,
         }
 
     @app.after_request
@@ -57,7 +128,7 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(request.environ.get(NONCE_KEY)))
         if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -48,7 +48,7 @@ def _number(value: Any, name: str) -> float:
         raise GisError(f"{name} is required and must be a number", [{"field": name, "message": "required"}])
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
         raise GisError(f"{name} must be a number", [{"field": name, "message": "not a number"}]) from None
     if not math.isfinite(number):
         raise GisError(f"{name} must be a finite number (not NaN or infinity)",

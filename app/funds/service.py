@@ -163,10 +163,11 @@ def create_fund(body: dict[str, Any], user: User | None) -> Fund:
     values, point = _checked(props, location, partial=False)
     uid = user.id if user else None
     assert point is not None
-    fund = Fund(geom=from_shape(point, srid=4326), version=1, created_by_id=uid, updated_by_id=uid,
-                **{"is_sample": False, **values})
-    db.session.add(fund)
-    _locate(fund)
+    with db.session.begin_nested():  # a point no subdistrict holds undoes the insert (nothing half-written)
+        fund = Fund(geom=from_shape(point, srid=4326), version=1, created_by_id=uid, updated_by_id=uid,
+                    **{"is_sample": False, **values})
+        db.session.add(fund)
+        _locate(fund)
     history.record(ENTITY, fund.id, "create", user, note=fund.name)
     return fund
 
@@ -192,19 +193,20 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None) -> dict[str
             changes["location"] = (before, after)
     if not changes:
         return changes
-    for name in changes:
-        if name != "location":
-            setattr(fund, name, values[name])
-    if "location" in changes:
-        fund.geom = from_shape(point, srid=4326)
-    fund.version += 1
-    fund.updated_by_id = user.id if user else None
-    if "location" in changes:
-        old_code = fund.subdistrict_code
-        _locate(fund)
-        if fund.subdistrict_code != old_code:
-            changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
-    else:
-        db.session.flush()
+    with db.session.begin_nested():  # a new point no subdistrict holds undoes the whole edit
+        for name in changes:
+            if name != "location":
+                setattr(fund, name, values[name])
+        if "location" in changes:
+            fund.geom = from_shape(point, srid=4326)
+        fund.version += 1
+        fund.updated_by_id = user.id if user else None
+        if "location" in changes:
+            old_code = fund.subdistrict_code
+            _locate(fund)
+            if fund.subdistrict_code != old_code:
+                changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
+        else:
+            db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)
     return changes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -69,10 +70,10 @@ def case_list():
     statuses = [s for s in request.args.getlist("status") if s]
     region, province = request.args.get("region") or None, request.args.get("province") or None
     q = request.args.get("q") or ""
-    try:
-        page = max(int(request.args.get("page") or 1), 1)
-    except ValueError:
-        raise BadRequest(_("เลขหน้าไม่ถูกต้อง")) from None
+    raw_page = request.args.get("page") or "1"
+    if not re.fullmatch(r"[0-9]{1,7}", raw_page):
+        raise BadRequest(_("เลขหน้าไม่ถูกต้อง"), [{"field": "page", "message": "not a page number"}])
+    page = max(int(raw_page), 1)
     stmt = queries.visible_cases(statuses=statuses, region=region, province=province, q=q)
     total = queries.count(stmt)
     cases = db.session.scalars(stmt.order_by(*queries.sort_columns("-updated_at"))

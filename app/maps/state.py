@@ -132,7 +132,7 @@ def parse_view(args: Mapping[str, str], scope: Scope) -> ViewState:
             raise BadRequest(_("c อยู่นอกช่วงพิกัด"), [{"field": "c", "message": "out of range"}])
         center = (lat, lon)
     if args.get("z"):
-        if not args["z"].isdigit() or not 4 <= int(args["z"]) <= 19:
+        if not re.fullmatch(r"[0-9]{1,2}", args["z"]) or not 4 <= int(args["z"]) <= 19:
             raise BadRequest(_("z ต้องเป็นจำนวนเต็ม 4 ถึง 19"), [{"field": "z", "message": "out of range"}])
         zoom = int(args["z"])
     if center is not None and zoom is None:

@@ -61,6 +61,8 @@ def _number(value: Any, *, integer: bool) -> float | int | None:
             value = float(value.strip().replace(",", ""))
         except ValueError:
             raise ValueError(_("ต้องเป็นตัวเลข")) from None
+    if isinstance(value, int) and abs(value) > MAX_MONEY:  # before isfinite(): a huge int is no float
+        raise ValueError(_("ต้องไม่ติดลบ") if value < 0 else _("มากเกินไป"))
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(_("ต้องเป็นตัวเลขที่มีค่าจำกัด"))
     if value < 0:
@@ -245,7 +247,7 @@ def feature_collection(stmt: Select, *, extra: dict[str, Any] | None = None, ord
 def paging() -> tuple[int, int]:
     """`limit` (default 100, at most 10000) and `offset` from the query string."""
     return (int_param("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
-            int_param("offset", 0, minimum=0))
+            int_param("offset", 0, minimum=0, maximum=10**9))
 
 
 def _link(rel: str, offset: int | None = None) -> dict[str, str]:

@@ -67,10 +67,12 @@ def validate(body: Any) -> dict[str, Any]:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         errors.append(_problem("expires_in_days", f"must be a whole number of days from 1 to {MAX_DAYS}"))
     label = body.get("label")
-    if not isinstance(label, str) or not label.strip() or len(label.strip()) > 200:
-        errors.append(_problem("label", "required text, at most 200 characters"))
+    if not isinstance(label, str) or not label.strip() or len(label.strip()) > 200 or "\x00" in label:
+        errors.append(_problem("label", "required text, at most 200 characters (no NUL)"))
     region = body.get("region")
-    if region is not None and (not isinstance(region, str) or db.session.get(Region, region[:32]) is None
+    # (PostgreSQL text cannot hold NUL: such a code is unknown without asking the database)
+    if region is not None and (not isinstance(region, str) or "\x00" in region
+                               or db.session.get(Region, region[:32]) is None
                                or not queries.region_provinces(region)):
         errors.append(_problem("region", "unknown region or zone code (or null for the whole country)"))
     statuses = _string_list(body, "statuses", CASE_STATUSES, list(CASE_STATUSES), errors)
