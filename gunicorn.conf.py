@@ -4,9 +4,10 @@ import multiprocessing
 import os
 
 # Two workers per core suit this I/O-bound app (PostGIS does the heavy lifting);
-# threads let a worker overlap database waits.
+# threads let a worker overlap database waits. Two, not four: on 2 cores 16 requests at once
+# queued on the CPU and the GIL, and at 32 connections p99 passed 1 s (bench/RESULTS.md).
 workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
-threads = int(os.environ.get("WEB_THREADS", 4))
+threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 20

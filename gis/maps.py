@@ -8,11 +8,14 @@ cases by view from a GeoJSON endpoint and clusters them, so the page never inlin
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +165,33 @@ OVERLAY_COLOURS = {"provinces": "#37474f", "districts": "#78909c", "pilot-areas"
                    "funds": "#00838f", "choropleth": "#e31a1c"}
 
 
+_RENDERED: OrderedDict[str, MapParts] = OrderedDict()  # the last maps built, by their inputs
+_RENDERED_MAX = 64
+_RENDERED_LOCK = threading.Lock()
+
+
 def build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[str], str]) -> MapParts:
-    """Build the Folium map for `spec` and render it into parts with local assets only."""
+    """Build the Folium map for `spec` and render it into parts with local assets only.
+
+    The same inputs give the same map (only Folium's random element ids differ), and building it
+    costs tens of milliseconds of Python (Folium compiles templates per element, looks tile URLs up
+    among every xyzservices provider): the last maps built are kept, per process.
+    """
+    key = json.dumps([asdict(spec), asset_url(""), manifest], sort_keys=True, default=str)
+    with _RENDERED_LOCK:
+        parts = _RENDERED.get(key)
+        if parts is not None:
+            _RENDERED.move_to_end(key)
+    if parts is None:
+        parts = _build_map(spec, manifest=manifest, asset_url=asset_url)
+        with _RENDERED_LOCK:
+            _RENDERED[key] = parts
+            while len(_RENDERED) > _RENDERED_MAX:
+                _RENDERED.popitem(last=False)
+    return replace(parts, config=copy.deepcopy(parts.config))  # callers may change their copy
+
+
+def _build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[str], str]) -> MapParts:
     lat, lon = spec.center or _centre(spec.bounds)
     m = folium.Map(location=[lat, lon], zoom_start=spec.zoom if spec.zoom is not None else 6,
                    tiles=None, control_scale=True, min_zoom=4, max_zoom=19)

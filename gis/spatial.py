@@ -13,31 +13,52 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 COAST_TOLERANCE_M = 2000
+# the same distance in degrees, widened (2 km is at most 0.019 degrees of longitude below
+# 20 degrees of latitude): an index prefilter, so that a point far out at sea does not
+# measure its distance to every subdistrict
+COAST_MARGIN_DEG = 0.025
 LOCATED_TABLES = {"land_cases", "funds"}
 
-_STEPS = [
-    # (join condition, columns set, note)
-    ("""FROM subdistricts s WHERE t.id = ANY(:ids) AND ST_Intersects(s.geom, t.geom)""",
-     "subdistrict_code = s.code, district_code = s.district_code, province_code = s.province_code",
-     None),
-    ("""FROM districts d WHERE t.id = ANY(:ids) AND t.province_code IS NULL
-        AND ST_Intersects(d.geom, t.geom)""",
-     "subdistrict_code = NULL, district_code = d.code, province_code = d.province_code",
-     "no subdistrict polygon holds this point: placed by its district"),
-    ("""FROM provinces p WHERE t.id = ANY(:ids) AND t.province_code IS NULL
-        AND ST_Intersects(p.geom, t.geom)""",
-     "subdistrict_code = NULL, district_code = NULL, province_code = p.code",
-     "no district polygon holds this point: placed by its province"),
-    # (an UPDATE's FROM LATERAL may not refer to the target table: find the nearest in a subquery)
-    ("""FROM (SELECT n.id, (SELECT s2.code FROM subdistricts s2
-                 WHERE ST_DWithin(s2.geom::geography, n.geom::geography, :tolerance)
-                 ORDER BY s2.geom <-> n.geom LIMIT 1) AS code
-              FROM {table} n WHERE n.id = ANY(:ids) AND n.province_code IS NULL) near
-        JOIN subdistricts s ON s.code = near.code
-        WHERE t.id = near.id""",
-     "subdistrict_code = s.code, district_code = s.district_code, province_code = s.province_code",
-     "point lies just outside the mapped coastline: placed in the nearest subdistrict"),
-]
+NOTES = {
+    "district": "no subdistrict polygon holds this point: placed by its district",
+    "province": "no district polygon holds this point: placed by its province",
+    "coast": "point lies just outside the mapped coastline: placed in the nearest subdistrict",
+}
+
+# One statement for every row: each step is a LATERAL lookup that runs only when the ones
+# before it found nothing, and every row is written once (a reset, then a write per step,
+# then the region cost four passes over the rows and their indexes).
+_DERIVE = """
+WITH found AS MATERIALIZED (
+    SELECT n.id,
+           COALESCE(s.code, near.code) AS subdistrict_code,
+           COALESCE(s.district_code, d.code, near.district_code) AS district_code,
+           COALESCE(s.province_code, d.province_code, p.code, near.province_code) AS province_code,
+           CASE WHEN s.code IS NOT NULL THEN NULL WHEN d.code IS NOT NULL THEN :district_note
+                WHEN p.code IS NOT NULL THEN :province_note WHEN near.code IS NOT NULL THEN :coast_note
+           END AS location_note
+    FROM {table} n
+    LEFT JOIN LATERAL (SELECT s.code, s.district_code, s.province_code FROM subdistricts s
+                       WHERE ST_Intersects(s.geom, n.geom) ORDER BY s.code LIMIT 1) s ON true
+    LEFT JOIN LATERAL (SELECT d.code, d.province_code FROM districts d
+                       WHERE s.code IS NULL AND ST_Intersects(d.geom, n.geom) ORDER BY d.code LIMIT 1) d ON true
+    LEFT JOIN LATERAL (SELECT p.code FROM provinces p
+                       WHERE s.code IS NULL AND d.code IS NULL AND ST_Intersects(p.geom, n.geom)
+                       ORDER BY p.code LIMIT 1) p ON true
+    LEFT JOIN LATERAL (SELECT s2.code, s2.district_code, s2.province_code FROM subdistricts s2
+                       WHERE s.code IS NULL AND d.code IS NULL AND p.code IS NULL
+                         AND s2.geom && ST_Expand(n.geom, :margin)
+                         AND ST_DWithin(s2.geom::geography, n.geom::geography, :tolerance)
+                       ORDER BY s2.geom <-> n.geom LIMIT 1) near ON true
+    WHERE n.id = ANY(:ids)),
+written AS (
+    UPDATE {table} t SET subdistrict_code = f.subdistrict_code, district_code = f.district_code,
+                         province_code = f.province_code, region_code = pr.region_code,
+                         location_note = f.location_note
+    FROM found f LEFT JOIN province_regions pr ON pr.province_code = f.province_code
+    WHERE t.id = f.id
+    RETURNING t.id, t.province_code)
+SELECT id FROM written WHERE province_code IS NULL ORDER BY id"""
 
 
 def derive_admin_areas(conn: Connection, table: str, ids: list[int]) -> list[int]:
@@ -46,16 +67,10 @@ def derive_admin_areas(conn: Connection, table: str, ids: list[int]) -> list[int
         raise ValueError(f"not a located table: {table}")
     if not ids:
         return []
-    conn.execute(text(f"""UPDATE {table} SET subdistrict_code = NULL, district_code = NULL,
-                          province_code = NULL, region_code = NULL, location_note = NULL
-                          WHERE id = ANY(:ids)"""), {"ids": ids})
-    for where, columns, note in _STEPS:
-        conn.execute(text(f"UPDATE {table} t SET {columns}, location_note = :note {where.format(table=table)}"),
-                     {"ids": ids, "note": note, "tolerance": COAST_TOLERANCE_M})
-    conn.execute(text(f"""UPDATE {table} t SET region_code = pr.region_code FROM province_regions pr
-                          WHERE t.id = ANY(:ids) AND pr.province_code = t.province_code"""), {"ids": ids})
-    rows = conn.execute(text(f"SELECT id FROM {table} WHERE id = ANY(:ids) AND province_code IS NULL"),
-                        {"ids": ids})
+    rows = conn.execute(text(_DERIVE.format(table=table)),
+                        {"ids": ids, "tolerance": COAST_TOLERANCE_M, "margin": COAST_MARGIN_DEG,
+                         "district_note": NOTES["district"], "province_note": NOTES["province"],
+                         "coast_note": NOTES["coast"]})
     return [r[0] for r in rows]
 
 

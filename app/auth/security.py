@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -15,7 +15,7 @@ from flask import Flask, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import select
+from sqlalchemy import select, text
 from wtforms.validators import ValidationError as CSRFValidationError
 
 from app.auth.permissions import allowed
@@ -64,10 +64,30 @@ def _user_from_bearer() -> User | None:
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.user.active:
+        # anonymous from here on: the error page asks for current_user again, which must not
+        # run this loader a second time (an Unauthorized inside the error handler is a 500)
+        g._login_user = login_manager.anonymous_user()
         raise Unauthorized(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
-    row.last_used_at = datetime.now(UTC)
+    _record_use(row)
     g.auth_by_token = True
     return row.user
+
+
+# at most once a minute, and never waiting: a request that finds the row locked by another skips it
+_TOUCH = text("""UPDATE api_tokens SET last_used_at = now() WHERE id = (
+                     SELECT id FROM api_tokens WHERE id = :id
+                     AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+                     FOR UPDATE SKIP LOCKED)""")
+
+
+def _record_use(row: ApiToken) -> None:
+    """Note the token's last use in a short transaction of its own (committed even when the request
+    only reads). Set in the request's own transaction, the row stayed locked until the request ended,
+    so concurrent requests with one token queued behind each other (and reads never kept it)."""
+    if row.last_used_at is not None and datetime.now(UTC) - row.last_used_at < timedelta(minutes=1):
+        return
+    with db.session.connection().engine.begin() as conn:  # the Engine, also when tests bind one connection
+        conn.execute(_TOUCH, {"id": row.id})
 
 
 def init_login(app: Flask) -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from app.errors import BadRequest
 from app.extensions import db
@@ -38,6 +38,17 @@ def check_region(region: str) -> None:
     """400 unless `region` is a region or zone code."""
     if not db.session.scalar(select(exists().where(Region.code == region))):
         raise BadRequest(_("ไม่รู้จักภาค/เขต %(r)s", r=region), [{"field": "region", "message": "unknown region"}])
+
+
+def region_members(region: str) -> list[str]:
+    """The provinces listed (as primary) under the region or zone itself; 400 unless it is one."""
+    rows = db.session.execute(
+        select(Region.code, RegionProvince.province_code)
+        .outerjoin(RegionProvince, and_(RegionProvince.region_code == Region.code, RegionProvince.is_primary))
+        .where(Region.code == region)).all()
+    if not rows:
+        check_region(region)  # raises the 400
+    return [r.province_code for r in rows if r.province_code]
 
 
 def check_province(province: str) -> None:
@@ -77,10 +88,11 @@ def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str
                              [{"field": "status", "message": "unknown value"}])
         stmt = stmt.where(LandCase.status.in_(statuses))
     if region:
-        check_region(region)
-        members = select(RegionProvince.province_code).where(
-            RegionProvince.region_code == region, RegionProvince.is_primary)
-        stmt = stmt.where(or_(LandCase.region_code == region, LandCase.province_code.in_(members)))
+        # the listed provinces first, so that the planner sees a plain `region_code = ...` when there
+        # are none (a region whose provinces sit in its zones) and can use ix_land_cases_live_region_id
+        members = region_members(region)
+        in_region = LandCase.region_code == region
+        stmt = stmt.where(or_(in_region, LandCase.province_code.in_(members)) if members else in_region)
     if province:
         check_province(province)
         stmt = stmt.where(LandCase.province_code == province)

@@ -50,13 +50,17 @@ def _feature_expr(source: Any) -> ColumnElement:
 def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,
                   offset: int = 0, with_sensitive: bool, with_deleted: bool = False) -> tuple[str, int]:
     """The JSON text of a Feature array for `stmt` (a `visible_cases` select) and its length."""
+    if limit is not None or offset:
+        # the page's ids first, from the id alone: an index (e.g. region_code, id) can then give
+        # them in order, where the whole rows would walk the primary key past every other region
+        page_ids = (stmt.with_only_columns(LandCase.id, maintain_column_froms=True)
+                    .order_by(*order).offset(offset).limit(limit).correlate(None))
+        stmt = stmt.where(LandCase.id.in_(page_ids))
     inner = (stmt.with_only_columns(
         LandCase.id, LandCase.geom,
         properties_expr(with_sensitive=with_sensitive, with_deleted=with_deleted).label("props"),
         func.row_number().over(order_by=list(order)).label("ord"), maintain_column_froms=True)
-        .order_by(*order).offset(offset))
-    if limit is not None:
-        inner = inner.limit(limit)
+        .order_by(*order))
     sub = inner.subquery()
     agg = func.coalesce(func.json_agg(aggregate_order_by(_feature_expr(sub), sub.c.ord)),
                         literal_column("'[]'::json"))
