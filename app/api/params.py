@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 from flask import request
+from flask_babel import gettext as _
 
 from app.errors import BadRequest
+
+_FALSE, _TRUE = ("", "false", "0", "no", "off"), ("true", "1", "yes", "on")
 
 
 def bbox_param(name: str = "bbox") -> tuple[float, float, float, float] | None:
@@ -68,3 +71,18 @@ def list_param(name: str, allowed: set[str] | dict) -> list[str]:
         raise BadRequest(f"Unknown {name}: {', '.join(unknown[:5])}; allowed: {', '.join(sorted(allowed))}",
                          [{"field": name, "message": "unknown value"}])
     return items
+
+
+def bool_value(name: str, raw: str | None) -> bool:
+    """A yes/no parameter: true/1/yes/on or false/0/no/off (absent is false)."""
+    value = (raw or "").strip().lower()
+    if value in _FALSE:
+        return False
+    if value in _TRUE:
+        return True
+    raise BadRequest(_("%(n)s ต้องเป็น true หรือ false", n=name), [{"field": name, "message": "not a boolean"}])
+
+
+def bool_param(name: str) -> bool:
+    """A yes/no query parameter (see `bool_value`)."""
+    return bool_value(name, request.args.get(name))

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from flask import Response, request, send_file, stream_with_context
 from flask_babel import gettext as _
 
+from app.api.params import bool_param
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, NotFound
@@ -34,15 +35,6 @@ FORMATS = {
 STREAMS = {"geojson": streams.geojson_stream, "csv": streams.csv_stream, "kml": streams.kml_stream}
 
 
-def _flag(name: str) -> bool:
-    raw = (request.args.get(name) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
-        return False
-    if raw in ("true", "1", "yes"):
-        return True
-    raise BadRequest(_("%(n)s ต้องเป็น true หรือ false", n=name), [{"field": name, "message": "not a boolean"}])
-
-
 def content_disposition(name: str) -> str:
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
@@ -58,7 +50,7 @@ def export_layer(layer: str):
     if fmt not in FORMATS:
         raise BadRequest(_("format ต้องเป็นหนึ่งใน %(all)s", all=", ".join(FORMATS)),
                          [{"field": "format", "message": "unknown format"}])
-    asked = _flag("include_contacts")
+    asked = bool_param("include_contacts")
     with_contacts = asked and layer == "cases" and allowed(current_role(), "case.contacts")
     source = queries.export_source(layer, with_contacts=with_contacts)
     extension, mimetype, spool = FORMATS[fmt]

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import history
 from app.errors import Conflict, ValidationError
-from app.exchange.report import ImportRejected, Report
+from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
 from app.land_cases.service import ENTITY, SENSITIVE, TRACKED, UNLOCATED
 from app.land_cases.validation import EDITABLE, RawCase, validate
@@ -287,24 +287,11 @@ def import_cases(table: Table, user: User | None, *, dry_run: bool, may_set_sens
                  note: str | None = None) -> Report:
     """Validate and (unless `dry_run` or any error) write every row; commit once or roll back all."""
     report = Report(dry_run=dry_run, notes=dict(table.notes))
-    try:
-        plans = plan(table, report, may_set_sensitive=may_set_sensitive, lock=not dry_run)
-        if not report.errors:
-            write(plans, user, report, note)
-    except ImportRejected:
-        pass
-    except BaseException:
-        db.session.rollback()
-        raise
-    report.rows = [{"row": p.row, "action": p.action, "code": p.code, "name": p.name,
-                    "changes": sorted(p.values) + (["location"] if p.action == "update" and p.point else [])
-                    if p.action == "update" else []} for p in plans]
-    if report.errors or dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    if not report.errors:
-        report.created = sum(p.action == "create" for p in plans)
-        report.updated = sum(p.action == "update" for p in plans)
-        report.unchanged = sum(p.action == "unchanged" for p in plans)
-    return report
+    return all_or_nothing(
+        report, lambda: plan(table, report, may_set_sensitive=may_set_sensitive, lock=not dry_run),
+        lambda plans: write(plans, user, report, note), _preview_row)
+
+
+def _preview_row(p: Plan) -> dict[str, Any]:
+    changes = sorted(p.values) + (["location"] if p.point else []) if p.action == "update" else []
+    return {"row": p.row, "action": p.action, "code": p.code, "name": p.name, "changes": changes}

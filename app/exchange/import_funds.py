@@ -19,7 +19,7 @@ from sqlalchemy import ARRAY, Float, Integer, any_, bindparam, func, insert, lit
 
 from app import history
 from app.exchange.import_cases import GEOMETRY_MESSAGES
-from app.exchange.report import ImportRejected, Report
+from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
 from app.models import Fund, HistoryEntry, User
 from app.pilot_areas.records import clean_value
@@ -206,24 +206,10 @@ def import_funds(table: Table, user: User | None, *, dry_run: bool, may_set_sens
                  note: str | None = None) -> Report:
     """Validate and (unless `dry_run` or any error) write every fund row in one transaction."""
     report = Report(dry_run=dry_run, notes=dict(table.notes))
-    try:
-        plans = plan(table, report, lock=not dry_run)
-        if not report.errors:
-            write(plans, user, report, note)
-    except ImportRejected:
-        pass
-    except BaseException:
-        db.session.rollback()
-        raise
-    report.rows = [{"row": p.row, "action": p.action, "code": p.fund_id, "name": p.name,
-                    "changes": sorted(p.values) + (["location"] if p.point else []) if p.action == "update" else []}
-                   for p in plans]
-    if report.errors or dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    if not report.errors:
-        report.created = sum(p.action == "create" for p in plans)
-        report.updated = sum(p.action == "update" for p in plans)
-        report.unchanged = sum(p.action == "unchanged" for p in plans)
-    return report
+    return all_or_nothing(report, lambda: plan(table, report, lock=not dry_run),
+                          lambda plans: write(plans, user, report, note), _preview_row)
+
+
+def _preview_row(p: FundPlan) -> dict[str, Any]:
+    changes = sorted(p.values) + (["location"] if p.point else []) if p.action == "update" else []
+    return {"row": p.row, "action": p.action, "code": p.fund_id, "name": p.name, "changes": changes}

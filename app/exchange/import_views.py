@@ -16,6 +16,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.api.params import bool_value
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, NotFound
@@ -44,12 +45,7 @@ def _value(name: str) -> str | None:
 
 
 def flag(name: str) -> bool:
-    raw = (_value(name) or "").lower()
-    if raw in ("", "false", "0", "no", "off"):
-        return False
-    if raw in ("true", "1", "yes", "on"):
-        return True
-    raise BadRequest(_("%(n)s ต้องเป็น true หรือ false", n=name), [{"field": name, "message": "not a boolean"}])
+    return bool_value(name, _value(name))
 
 
 def options() -> dict[str, Any]:

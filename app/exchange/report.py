@@ -6,10 +6,12 @@ row is row 2 (in GIS files the first feature is row 2 as well).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import ValidationError
+from app.extensions import db
 
 
 @dataclass
@@ -49,3 +51,31 @@ class Report:
 
 class ImportRejected(Exception):
     """Raised inside the write transaction to roll it back when rows fail late (e.g. in the sea)."""
+
+
+def all_or_nothing(report: Report, make_plans: Callable[[], Sequence[Any]], write: Callable[[Sequence[Any]], None],
+                   describe: Callable[[Any], dict[str, Any]]) -> Report:
+    """Plan every row, write only when no row failed, then commit once or roll everything back.
+
+    Plans need an `action` of create, update or unchanged; `describe` gives a plan's preview row.
+    """
+    plans: Sequence[Any] = []
+    try:
+        plans = make_plans()
+        if not report.errors:
+            write(plans)
+    except ImportRejected:
+        pass
+    except BaseException:
+        db.session.rollback()
+        raise
+    report.rows = [describe(p) for p in plans]
+    if report.errors or report.dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if not report.errors:
+        report.created = sum(p.action == "create" for p in plans)
+        report.updated = sum(p.action == "update" for p in plans)
+        report.unchanged = sum(p.action == "unchanged" for p in plans)
+    return report

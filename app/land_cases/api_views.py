@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import documents
-from app.api.params import bbox_param, int_param
+from app.api.params import bbox_param, bool_param, int_param
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
@@ -35,15 +35,6 @@ def _contacts() -> bool:
 
 def _admin() -> bool:
     return allowed(current_role(), "case.restore")
-
-
-def _flag(name: str) -> bool:
-    raw = (request.args.get(name) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
-        return False
-    if raw in ("true", "1", "yes"):
-        return True
-    raise BadRequest(_("%(n)s ต้องเป็น true หรือ false", n=name), [{"field": name, "message": "not a boolean"}])
 
 
 def _feature_response(case_id: int, status: int = 200) -> Response:
@@ -109,7 +100,7 @@ def list_cases():
         raise BadRequest(_("ไม่รู้จักพารามิเตอร์ %(p)s ใช้ได้: %(all)s", p=", ".join(unknown),
                            all=", ".join(sorted(LIST_PARAMS))),
                          [{"field": k, "message": "unknown parameter"} for k in unknown])
-    include_deleted = _flag("include_deleted")
+    include_deleted = bool_param("include_deleted")
     if include_deleted and not _admin():
         raise Forbidden(_("เฉพาะผู้ดูแลระบบที่ดูกรณีที่ถูกลบได้"))
     statuses = [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
