@@ -20,11 +20,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import Point
-from sqlalchemy import ARRAY, Float, String, any_, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import history
 from app.errors import Conflict, ValidationError
+from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
 from app.land_cases.service import ENTITY, SENSITIVE, TRACKED, UNLOCATED
@@ -182,17 +183,13 @@ def _new_codes(count: int, taken: set[str]) -> list[str]:
     return codes
 
 
-def _point_expr() -> Any:
-    return func.ST_SetSRID(func.ST_MakePoint(bindparam("p_lon", type_=Float), bindparam("p_lat", type_=Float)), 4326)
-
-
 def _insert(creates: list[Plan], uid: int | None) -> dict[int, Plan]:
     t = LandCase.__table__
     given = {p.code for p in creates if p.code}
     for plan_, code in zip([p for p in creates if not p.code], _new_codes(sum(not p.code for p in creates), given),
                            strict=True):
         plan_.code = plan_.values["code"] = code
-    stmt = (insert(t).values({**{c: bindparam(f"p_{c}") for c in WRITABLE}, "geom": _point_expr(), "version": 1,
+    stmt = (insert(t).values({**{c: bindparam(f"p_{c}") for c in WRITABLE}, "geom": point_expr(), "version": 1,
                               "created_by_id": uid, "updated_by_id": uid})
             .returning(t.c.id, t.c.code))
     params = [{**{f"p_{c}": p.values[c] for c in WRITABLE}, "p_lon": p.point.x, "p_lat": p.point.y}
@@ -206,19 +203,8 @@ def _insert(creates: list[Plan], uid: int | None) -> dict[int, Plan]:
 
 
 def _update(updates: list[Plan], uid: int | None) -> None:
-    t = LandCase.__table__
-    groups: dict[tuple[tuple[str, ...], bool], list[Plan]] = {}
-    for p in updates:
-        groups.setdefault((tuple(sorted(p.values)), p.point is not None), []).append(p)
-    for (columns, moved), members in groups.items():
-        values: dict[str, Any] = {c: bindparam(f"p_{c}") for c in columns}
-        if moved:
-            values["geom"] = _point_expr()
-        stmt = update(t).where(t.c.id == bindparam("p_id")).values(
-            **values, version=t.c.version + 1, updated_at=func.now(), updated_by_id=uid)
-        params = [{"p_id": p.case_id, **{f"p_{c}": p.values[c] for c in columns},
-                   **({"p_lon": p.point.x, "p_lat": p.point.y} if moved else {})} for p in members]
-        db.session.execute(stmt, params)
+    update_in_groups(LandCase.__table__, [(p.case_id, p.values, (p.point.x, p.point.y) if p.point is not None
+                                           else None) for p in updates], uid)
 
 
 def _after(ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ARRAY, Float, Integer, any_, bindparam, func, insert, literal, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, insert, literal, select
 
 from app import history
+from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.import_cases import GEOMETRY_MESSAGES
 from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
@@ -147,10 +148,6 @@ def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
     return plans
 
 
-def _point_expr() -> Any:
-    return func.ST_SetSRID(func.ST_MakePoint(bindparam("p_lon", type_=Float), bindparam("p_lat", type_=Float)), 4326)
-
-
 def write(plans: list[FundPlan], user: User | None, report: Report, note: str | None) -> None:
     t = Fund.__table__
     uid = user.id if user is not None else None
@@ -158,7 +155,7 @@ def write(plans: list[FundPlan], user: User | None, report: Report, note: str | 
     updates = [p for p in plans if p.action == "update"]
     names = [f.name for f in EDITABLE]
     if creates:
-        stmt = insert(t).values({**{n: bindparam(f"p_{n}") for n in names}, "geom": _point_expr(), "version": 1,
+        stmt = insert(t).values({**{n: bindparam(f"p_{n}") for n in names}, "geom": point_expr(), "version": 1,
                                  "created_by_id": uid, "updated_by_id": uid})
         stmt = stmt.returning(t.c.id, sort_by_parameter_order=True)
         params = [{**{f"p_{n}": p.values.get(n) for n in names}, "p_lon": p.point[0], "p_lat": p.point[1]}
@@ -166,18 +163,7 @@ def write(plans: list[FundPlan], user: User | None, report: Report, note: str | 
         ids = db.session.execute(stmt, params).scalars().all()
         for p, fund_id in zip(creates, ids, strict=True):
             p.fund_id = fund_id
-    groups: dict[tuple[tuple[str, ...], bool], list[FundPlan]] = {}
-    for p in updates:
-        groups.setdefault((tuple(sorted(p.values)), p.point is not None), []).append(p)
-    for (columns, moved), members in groups.items():
-        values: dict[str, Any] = {c: bindparam(f"p_{c}") for c in columns}
-        if moved:
-            values["geom"] = _point_expr()
-        stmt = update(t).where(t.c.id == bindparam("p_id")).values(
-            **values, version=t.c.version + 1, updated_at=func.now(), updated_by_id=uid)
-        db.session.execute(stmt, [{"p_id": p.fund_id, **{f"p_{c}": p.values[c] for c in columns},
-                                   **({"p_lon": p.point[0], "p_lat": p.point[1]} if moved else {})}
-                                  for p in members])
+    update_in_groups(t, [(p.fund_id, p.values, p.point) for p in updates], uid)
     located = [p.fund_id for p in creates] + [p.fund_id for p in updates if p.point is not None]
     unlocated = set(derive_admin_areas(db.session.connection(), "funds", located))
     for p in plans:
