@@ -153,3 +153,11 @@ def test_delete_and_restore_pages(login, make_case):
     assert "กู้คืน" in admin.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert admin.post(f"/cases/{case['id']}/restore").status_code == 303
     assert editor.get(f"/cases/{case['id']}").status_code == 200
+
+
+def test_list_offers_downloads_of_the_current_filter(login, make_case):
+    make_case(community_name="ชุมชนดาวน์โหลด")
+    html = login("viewer").get("/cases?province=10&status=reported").get_data(as_text=True)
+    assert 'id="case-downloads"' in html
+    for fmt in ("shp", "gpkg", "kml", "csv", "xlsx", "geojson"):
+        assert f"/api/v1/export/cases?format={fmt}&amp;province=10&amp;status=reported" in html
