@@ -40,7 +40,9 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY") or _instance_secret()
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or local_database_url()
         # JIT compilation cost ~0.5-3 s on map, tile and item queries and never paid back here
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+        # hide_parameters: a database error never logs the row's values (contacts, disputes)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True,
+                                          "connect_args": {"options": "-c jit=off"}}
         self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(INSTANCE / "uploads")
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
         self.BABEL_DEFAULT_LOCALE = "th"

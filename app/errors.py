@@ -69,7 +69,7 @@ class ValidationError(ServiceError):
     status, code = 422, "validation_error"
 
 
-_HTTP_CODES = {
+HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 410: "gone", 412: "precondition_failed",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
@@ -130,7 +130,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, _HTTP_CODES.get(status, "error"), _http_message(exc))
+        return error_response(status, HTTP_CODES.get(status, "error"), _http_message(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -67,8 +67,8 @@ def _current(codes: list[str], lock: bool) -> dict[str, dict[str, Any]]:
     stmt = select(*[t.c[f.name] for f in CASE_FIELDS], func.ST_X(t.c.geom).label("lon"),
                   func.ST_Y(t.c.geom).label("lat"), t.c.location_note, t.c.created_at,
                   t.c.deleted_at).where(t.c.code == any_(literal(codes, ARRAY(String))))
-    if lock:
-        stmt = stmt.with_for_update(of=t)
+    if lock:  # in id order: two imports touching the same cases wait, never deadlock
+        stmt = stmt.with_for_update(of=t).order_by(t.c.id)
     out = {}
     for row in db.session.execute(stmt).mappings():
         values = dict(row)
@@ -114,6 +114,7 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, lock: bool) -
         elif code:
             first_row[code] = row.number
     current = _current(list(first_row), lock)
+    version_at = next((i for i, n in header.columns.items() if n == "version"), None)
     plans = []
     for row, fields in rows:
         if not may_set_sensitive:
@@ -128,6 +129,9 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, lock: bool) -
                                                    c=before["code"]), "deleted")
             else:
                 plans.append(_plan_update(row.number, fields, before, shapefile=table.format == "shp"))
+                if plans[-1].action == "update" and version_at is not None:
+                    report.check_version(row.number, row.values[version_at] if version_at < len(row.values)
+                                         else None, before["version"], before["code"])
         except ValidationError as exc:
             report.add_validation(row.number, exc)
     return plans
@@ -147,8 +151,8 @@ def _plan_update(number: int, fields: dict[str, Any], before: dict[str, Any], *,
     if status and status != before["status"]:
         try:
             check_transition(before["status"], status)
-        except ValidationError as exc:
-            errors += exc.details
+        except ValidationError as exc:  # the sentence (allowed next statuses), not only the reason code
+            errors += [{**d, "message": exc.message, "reason": d.get("message")} for d in exc.details]
     try:
         clean = validate(RawCase(fields=fields, lenient=True), current=before)
     except ValidationError as exc:

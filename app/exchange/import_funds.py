@@ -10,6 +10,7 @@ row; one row per changed field, `location` as "lon,lat").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,7 @@ def _current(ids: list[int], lock: bool) -> dict[int, dict[str, Any]]:
     stmt = select(*[t.c[f.name] for f in FUND_FIELDS], t.c.subdistrict_code, func.ST_X(t.c.geom).label("lon"),
                   func.ST_Y(t.c.geom).label("lat")).where(t.c.id == any_(literal(ids, ARRAY(Integer))))
     if lock:
-        stmt = stmt.with_for_update(of=t)
+        stmt = stmt.with_for_update(of=t).order_by(t.c.id)  # id order: concurrent imports never deadlock
     return {row["id"]: dict(row) for row in db.session.execute(stmt).mappings()}
 
 
@@ -108,7 +109,7 @@ def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
         raw_id = (values.get("id") or "").strip()
         fund_id = None
         if raw_id:
-            if not raw_id.isdigit() or int(raw_id) >= 2**31:
+            if not re.fullmatch(r"[0-9]{1,10}", raw_id) or int(raw_id) >= 2**31:  # not str.isdigit: '²'
                 report.error(row.number, "id", _("id ต้องเป็นจำนวนเต็ม (เว้นว่างเพื่อสร้างกองทุนใหม่)"), "invalid")
                 continue
             fund_id = int(raw_id)
@@ -143,6 +144,8 @@ def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
         if point is not None and _lonlat(*point) == _lonlat(before["lon"], before["lat"]):
             point = None
         action = "update" if changes or point else "unchanged"
+        if action == "update" and values.get("version") is not None:
+            report.check_version(number, values["version"], before["version"], fund_id)
         plans.append(FundPlan(number, action, fund_id, before["name"], {k: v[1] for k, v in changes.items()},
                               point, before))
     return plans

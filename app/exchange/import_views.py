@@ -63,8 +63,11 @@ def run_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_ru
     table = uploads.read_table(path, fmt, crs=opts.get("crs"), encoding=opts.get("encoding"),
                                layer=opts.get("layer"))
     note = _("นำเข้าจากไฟล์ %(f)s", f=(filename or "")[:200]) if filename else _("นำเข้าจากไฟล์")
-    return importers()[layer](table, current_user, dry_run=dry_run,
-                              may_set_sensitive=allowed(current_role(), "case.contacts"), note=note)
+    try:
+        return importers()[layer](table, current_user, dry_run=dry_run,
+                                  may_set_sensitive=allowed(current_role(), "case.contacts"), note=note)
+    except ExchangeError as exc:  # e.g. no known column: a 4xx like the read errors
+        raise service_error(exc) from None
 
 
 def check_layer(layer: str) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.errors import ServiceError
+from app.errors import HTTP_CODES, ServiceError
 from gis.exchange.errors import ExchangeError
-
-_CODES = {400: "bad_request", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error"}
 
 
 def _messages() -> dict[str, str]:
@@ -64,4 +62,4 @@ def service_error(exc: ExchangeError) -> ServiceError:
     except (KeyError, TypeError, ValueError):
         message = template or exc.message
     details = exc.details or [{"field": "file", "message": exc.code, "reason": exc.message}]
-    return ServiceError(message, details, status=exc.status, code=_CODES.get(exc.status, exc.code))
+    return ServiceError(message, details, status=exc.status, code=HTTP_CODES.get(exc.status, exc.code))

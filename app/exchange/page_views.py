@@ -67,13 +67,9 @@ def import_preview():
 @require("import")
 def import_confirm():
     """Import the file previewed (validated again: the data may have changed meanwhile)."""
-    token = request.form.get("token", "")
-    path, meta = uploads.unstash(token, current_user.id)
-    opts = {k: meta.get(k) for k in ("crs", "encoding", "layer")}
-    try:
+    with uploads.claimed(request.form.get("token", ""), current_user.id) as (path, meta):
+        opts = {k: meta.get(k) for k in ("crs", "encoding", "layer")}
         report = run_import(meta["layer"], path, meta["format"], opts, dry_run=False, filename=meta["filename"])
-    finally:
-        uploads.discard(token)
     if report.errors:
         return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
                                more=max(len(report.rows) - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],

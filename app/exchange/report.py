@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.errors import ValidationError
 from app.extensions import db
 
@@ -31,6 +33,17 @@ class Report:
         if reason:
             item["reason"] = reason
         self.errors.append(item)
+
+    def check_version(self, row: int, exported: Any, stored: int, code: Any) -> None:
+        """A row from an export older than the stored record would undo the changes made since:
+        refused, as the API refuses a stale If-Match. A blank or unreadable version is not checked."""
+        try:
+            version = int(float(str(exported).strip()))
+        except (TypeError, ValueError, OverflowError):
+            return
+        if version != stored:
+            self.error(row, "version", _("%(c)s ถูกแก้ไขในระบบหลังจากส่งออกไฟล์นี้ (ในไฟล์รุ่น %(f)s ในระบบรุ่น %(v)s): "
+                                         "ส่งออกใหม่แล้วแก้ในไฟล์ใหม่", c=code, f=version, v=stored), "stale version")
 
     def add_validation(self, row: int, exc: ValidationError) -> None:
         for detail in exc.details or [{"field": "", "message": exc.message}]:

@@ -102,16 +102,32 @@ def stash(file: FileStorage | None, meta: dict[str, Any], declared: str | None =
     return token, path, fmt
 
 
-def unstash(token: str, user_id: int) -> tuple[Path, dict[str, Any]]:
-    """The pending upload of `token` if it is this user's and fresh; 410 otherwise."""
-    folder = _pending_root() / token if TOKEN_RE.match(token or "") else None
-    meta_path = folder / "meta.json" if folder else None
-    if meta_path is None or not meta_path.exists():
-        raise Gone(_("ไม่พบไฟล์ที่รอยืนยัน (หมดเวลาแล้วหรือยืนยันไปแล้ว): กรุณาอัปโหลดใหม่"))
-    meta = json.loads(meta_path.read_text())
+@contextmanager
+def claimed(token: str, user_id: int) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The pending upload of `token` (this user's, fresh), taken by one request only, then removed.
+
+    The folder is renamed before use: of two confirms at once (a double click) one wins and
+    the other gets 410, so a file is never imported twice.
+    """
+    gone = Gone(_("ไม่พบไฟล์ที่รอยืนยัน (หมดเวลาแล้วหรือยืนยันไปแล้ว): กรุณาอัปโหลดใหม่"))
+    if not TOKEN_RE.match(token or ""):
+        raise gone
+    folder = _pending_root() / token
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        raise gone from None
     if meta.get("user_id") != user_id or time.time() - meta.get("at", 0) > PENDING_SECONDS:
-        raise Gone(_("ไม่พบไฟล์ที่รอยืนยัน (หมดเวลาแล้วหรือยืนยันไปแล้ว): กรุณาอัปโหลดใหม่"))
-    return folder / f"upload.{meta['format']}", meta
+        raise gone
+    taken = folder.with_name(f"{token}.{secrets.token_hex(4)}.claimed")
+    try:
+        folder.rename(taken)
+    except OSError:
+        raise gone from None
+    try:
+        yield taken / f"upload.{meta['format']}", meta
+    finally:
+        shutil.rmtree(taken, ignore_errors=True)
 
 
 def discard(token: str) -> None:

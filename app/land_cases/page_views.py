@@ -62,6 +62,9 @@ def _names(model, codes: set[str]) -> dict[str, str]:
     return {code: (th if _lang() == "th" or not en else en) for code, th, en in rows}
 
 
+LIST_FILTERS = ("status", "region", "province", "q")
+
+
 @pages.get("/")
 @pages.get("")
 @require("read")
@@ -81,7 +84,9 @@ def case_list():
     provinces = db.session.execute(select(Province.code, Province.name_th, Province.name_en)
                                    .order_by(Province.name_th)).all()
     regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    # only the filters go into the paging and download links: any other key (format, _anchor...)
+    # would clash with url_for's own arguments
+    args = {k: request.args.getlist(k) for k in LIST_FILTERS if request.args.get(k)}
     return render_template(
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
         statuses=statuses, region=region, province=province, q=q, provinces=provinces, regions=regions,

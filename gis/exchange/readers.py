@@ -12,6 +12,7 @@ when GDAL says it used the driver of the declared format.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +164,8 @@ def read_csv(path: Path, *, encoding: str | None = None, max_rows: int = 100_000
         raise ExchangeError("csv_binary", "The file holds NUL bytes: it is not a text CSV")
     first = text.split("\n", 1)[0]
     delimiter = _delimiter(first)
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    # not str.splitlines: it also splits at U+2028, vertical tab, form feed... inside a quoted cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = Table("csv", [], notes={"encoding": label, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)})
     try:
         for index, record in enumerate(reader):

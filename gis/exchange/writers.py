@@ -233,6 +233,13 @@ def write_gpkg(chunks: Rows, spec: ExportSpec, work: Path, base: str) -> Path:
     return target
 
 
+def _sheet_text(value: Any) -> Any:
+    """Control characters (a pasted vertical tab) that XLSX cannot hold are dropped, not a failed export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def write_xlsx(chunks: Rows, spec: ExportSpec, work: Path, base: str) -> Path:
     """A workbook (write-only, streamed to disk): the rows with lon/lat, then a sheet of field labels."""
     from openpyxl import Workbook
@@ -242,7 +249,7 @@ def write_xlsx(chunks: Rows, spec: ExportSpec, work: Path, base: str) -> Path:
     sheet.append([f.name for f in spec.fields] + ["lon", "lat"])
     for rows in chunks:
         for row in rows:
-            values = [neutralise(plain_value(v, f.kind)) for f, v in zip(spec.fields, row, strict=False)]
+            values = [_sheet_text(neutralise(plain_value(v, f.kind))) for f, v in zip(spec.fields, row, strict=False)]
             sheet.append(values + [row[spec.width + 1], row[spec.width + 2]])
     labels = book.create_sheet("fields")
     labels.append(["field_name", "shapefile_name", "label_th", "label_en"])

@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+import lzma
 import re
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -119,7 +121,8 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
                     raise ExchangeError("zip_bomb", "A zip member unpacks to more than its header declares",
                                         status=413, name=info.filename[:200])
                 yield chunk
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error,
+            lzma.LZMAError) as exc:  # a damaged deflate or LZMA stream raises its own kind
         raise ExchangeError("bad_zip", f"A zip member cannot be read: {exc}") from None
     if read != info.file_size:
         raise ExchangeError("bad_zip", "A zip member is shorter than its header declares")

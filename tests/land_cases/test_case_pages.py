@@ -160,4 +160,13 @@ def test_list_offers_downloads_of_the_current_filter(login, make_case):
     html = login("viewer").get("/cases?province=10&status=reported").get_data(as_text=True)
     assert 'id="case-downloads"' in html
     for fmt in ("shp", "gpkg", "kml", "csv", "xlsx", "geojson"):
-        assert f"/api/v1/export/cases?format={fmt}&amp;province=10&amp;status=reported" in html
+        assert f"/api/v1/export/cases?format={fmt}&amp;status=reported&amp;province=10" in html
+
+
+@pytest.mark.parametrize("query", ["format=x", "layer=x", "endpoint=x", "_anchor=x", "_external=1", "_method=x",
+                                   "utm_source=mail"])
+def test_stray_query_keys_do_not_break_the_list_or_its_links(login, make_case, query):
+    make_case(community_name="ชุมชนคีย์แปลก")
+    html = login("viewer").get(f"/cases?province=10&{query}").get_data(as_text=True)
+    assert "ชุมชนคีย์แปลก" in html
+    assert "/api/v1/export/cases?format=shp&amp;province=10\"" in html
