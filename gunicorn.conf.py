@@ -3,13 +3,16 @@
 import multiprocessing
 import os
 
-# Two workers per core suit this I/O-bound app (PostGIS does the heavy lifting);
-# threads let a worker overlap database waits. Two, not four: on 2 cores 16 requests at once
-# queued on the CPU and the GIL, and at 32 connections p99 passed 1 s (bench/RESULTS.md).
+# Two single-threaded (sync) workers per core: PostGIS does the heavy lifting. A sync worker
+# takes a connection only when it is free, so requests queue fairly in the kernel; gthread
+# workers accept greedily and keep their keep-alive clients, and at 32 connections on 2 cores
+# their p99 was 0.9-1.3 s against 0.37 s for sync at the same throughput (bench/RESULTS.md).
+# Serve behind a buffering reverse proxy (nginx) so slow clients never hold a worker.
+# WEB_THREADS > 1 switches to gthread workers with that many threads each.
 workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
-threads = int(os.environ.get("WEB_THREADS", 2))
-worker_class = "gthread"
-timeout = 60
+threads = int(os.environ.get("WEB_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = 120  # a sync worker is killed past this: the largest export streams in about 10 s
 graceful_timeout = 20
 keepalive = 5
 max_requests = 2000
@@ -20,3 +23,21 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 # share-link tokens (/s/<token>) are masked as /s/*** in the access and error logs
 logger_class = "app.logging.TokenMaskingLogger"
+
+
+def on_starting(server):
+    """Import the application's modules (and so pandas, GDAL, folium...) once, in the master.
+
+    Workers fork with them loaded: a worker restarted by max_requests is serving again in
+    about 0.1 s instead of 3-4 s, the gap that showed in the p99 under load. Only imports run
+    here (nothing happens at import time): no app, no database connection is shared by forks.
+    """
+    import importlib
+    import pkgutil
+
+    import app
+    import gis
+
+    for package in (app, gis):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
