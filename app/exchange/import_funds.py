@@ -70,7 +70,8 @@ def _lonlat(lon: float, lat: float) -> str:
 def _clean(number: int, values: dict[str, Any], creating: bool, report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in EDITABLE:
-        if f.name not in values or (f.name == "is_sample" and not creating):
+        blank_flag = f.kind == "bool" and str(values.get(f.name) or "").strip() == ""  # an empty cell: false
+        if f.name not in values or blank_flag or (f.name == "is_sample" and not creating):
             if creating and f.required and f.name not in values:
                 report.error(number, f.name, _("จำเป็นต้องกรอก"), "required")
             continue

@@ -48,13 +48,17 @@ def flag(name: str) -> bool:
     return bool_value(name, _value(name))
 
 
-def options() -> dict[str, Any]:
-    """crs, encoding and layer from the form or the query string (checked)."""
+def options(gpkg_field: str = "layer") -> dict[str, Any]:
+    """crs, encoding and the GeoPackage layer from the form or the query string (checked).
+
+    The API names the GeoPackage layer `layer` (the dataset is in its path); the page's form
+    uses `layer` for the dataset, so it asks for `gpkg_layer`.
+    """
     try:
         crs = parse_crs(_value("crs"))
     except ExchangeError as exc:
         raise service_error(exc) from None
-    return {"crs": crs, "encoding": _value("encoding"), "layer": _value("layer")}
+    return {"crs": crs, "encoding": _value("encoding"), "layer": _value(gpkg_field)}
 
 
 def run_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_run: bool,

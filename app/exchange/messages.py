@@ -44,7 +44,8 @@ def _messages() -> dict[str, str]:
         "format_unknown": _("ไม่รองรับไฟล์ชนิดนี้ ใช้ได้: %(allowed)s"),
         "not_zip": _("ไฟล์นี้ไม่ใช่ zip"),
         "gpkg_bad": _("ไฟล์นี้ไม่ใช่ GeoPackage ที่อ่านได้"),
-        "gpkg_layers": _("GeoPackage มีหลายชั้นข้อมูล (%(layers)s): เหลือชั้นเดียว หรือระบุ layer="),
+        "gpkg_layers": _("GeoPackage มีหลายชั้นข้อมูล (%(layers)s): เหลือชั้นเดียว หรือระบุชื่อชั้น "
+                         "(layer= ใน API หรือช่องชื่อชั้นข้อมูลในหน้านำเข้า)"),
         "geojson_bad": _("ไฟล์นี้ไม่ใช่ GeoJSON ที่อ่านได้"),
         "driver_mismatch": _("ไฟล์ไม่ใช่รูปแบบ %(expected)s ตามที่ระบุ"),
         "crs_bad": _("crs ต้องอยู่ในรูป EPSG:ตัวเลข เช่น EPSG:32647"),

@@ -43,10 +43,10 @@ def import_preview():
     layer = request.form.get("layer") or "cases"
     try:
         check_layer(layer)
-        opts = options()
+        opts = options(gpkg_field="gpkg_layer")
         file = request.files.get("file")
         meta = {"user_id": current_user.id, "layer": layer, "filename": (file.filename if file else "")[:200],
-                **opts}
+                "options": opts}  # crs, encoding, the GeoPackage layer: read again on confirm
         token, path, fmt = uploads.stash(file, meta, request.form.get("format") or None)
     except ServiceError as exc:
         return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
@@ -68,8 +68,8 @@ def import_preview():
 def import_confirm():
     """Import the file previewed (validated again: the data may have changed meanwhile)."""
     with uploads.claimed(request.form.get("token", ""), current_user.id) as (path, meta):
-        opts = {k: meta.get(k) for k in ("crs", "encoding", "layer")}
-        report = run_import(meta["layer"], path, meta["format"], opts, dry_run=False, filename=meta["filename"])
+        report = run_import(meta["layer"], path, meta["format"], meta["options"], dry_run=False,
+                            filename=meta["filename"])
     if report.errors:
         return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
                                more=max(len(report.rows) - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],

@@ -96,7 +96,7 @@ def open_checked(path: Path, limits: ZipLimits) -> tuple[zipfile.ZipFile, list[z
                 raise ExchangeError("zip_encrypted", "The zip holds an encrypted member", name=info.filename[:200])
             if info.file_size > limits.max_member:
                 raise ExchangeError("zip_too_large", "A member of the zip is too large once unpacked",
-                                    status=413, size=info.file_size, limit=limits.max_total)
+                                    status=413, size=info.file_size, limit=limits.max_member)
             total += info.file_size
         if total > limits.max_total:
             raise ExchangeError("zip_too_large", f"The zip unpacks to {total} bytes (at most {limits.max_total})",
