@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from app.auth.security import hash_password, issue_api_token
 from app.extensions import db
-from app.models import User
+from app.models import ApiToken, User
 from gis.fields import ROLES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -37,9 +38,38 @@ def create_user(email: str, password: str, role: str, name: str | None = None) -
 
 def token_for(email: str, label: str | None = None) -> str:
     """Issue a new API token for an existing account and return it."""
+    token = issue_api_token(_user(email), label)
+    db.session.commit()
+    return token
+
+
+def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         raise AccountError(f"no account for {email}")
-    token = issue_api_token(user, label)
-    db.session.commit()
+    return user
+
+
+def tokens_of(email: str) -> list[ApiToken]:
+    """The account's API tokens, newest first (revoked ones too): id, label, created, last used."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == _user(email).id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(token_id: int) -> ApiToken:
+    """Revoke one API token for good (a lost laptop, a QGIS project shared by mistake)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise AccountError(f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        db.session.commit()
     return token
+
+
+def set_active(email: str, active: bool) -> User:
+    """Switch an account on or off: an inactive account can neither sign in nor use its tokens."""
+    user = _user(email)
+    user.active = active
+    db.session.commit()
+    return user

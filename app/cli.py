@@ -79,6 +79,51 @@ def users_token(email: str, label: str) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@users_cli.command("tokens")
+@click.argument("email")
+def users_tokens(email: str) -> None:
+    """List EMAIL's API tokens: id, label, created, last used (to the minute), revoked."""
+    from app.accounts import AccountError, tokens_of
+
+    def when(moment) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    try:
+        tokens = tokens_of(email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    for t in tokens:
+        click.echo(f"{t.id}\t{t.label or '-'}\tcreated {when(t.created_at)}\tlast used {when(t.last_used_at)}"
+                   f"\t{'revoked ' + when(t.revoked_at) if t.revoked_at else 'active'}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+def users_revoke_token(token_id: int) -> None:
+    """Revoke the API token TOKEN_ID (see `flask users tokens EMAIL`)."""
+    from app.accounts import AccountError, revoke_token
+
+    try:
+        token = revoke_token(token_id)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"token {token.id} ({token.label or '-'}) revoked")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@click.option("--activate", is_flag=True, help="Switch the account back on instead.")
+def users_deactivate(email: str, activate: bool) -> None:
+    """Switch EMAIL's account off (no sign-in, no tokens), or back on with --activate."""
+    from app.accounts import AccountError, set_active
+
+    try:
+        user = set_active(email, activate)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{user.email} {'active' if user.active else 'deactivated'}")
+
+
 @click.command("setup")
 @with_appcontext
 @click.option("--sample/--no-sample", default=True, help="Load sample data into an empty database.")

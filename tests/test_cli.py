@@ -20,11 +20,36 @@ def test_users_create_and_token(app, session):
     assert client.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
+def test_tokens_listed_revoked_and_accounts_switched_off(app, session):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "create", "qgis@example.org", "--role", "architect"], input="a long enough password\n")
+    token = runner.invoke(args=["users", "token", "qgis@example.org", "--label", "QGIS office"]).output.strip()
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/regions", headers=bearer).status_code == 200
+    listed = runner.invoke(args=["users", "tokens", "qgis@example.org"]).output
+    assert "QGIS office" in listed and "active" in listed and token not in listed
+    token_id = listed.split("\t", 1)[0]
+    switched = runner.invoke(args=["users", "deactivate", "qgis@example.org"])
+    assert switched.exit_code == 0 and "deactivated" in switched.output
+    assert client.get("/api/v1/regions", headers=bearer).status_code == 401
+    runner.invoke(args=["users", "deactivate", "qgis@example.org", "--activate"])
+    assert client.get("/api/v1/regions", headers=bearer).status_code == 200
+    revoked = runner.invoke(args=["users", "revoke-token", token_id])
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+    assert client.get("/api/v1/regions", headers=bearer).status_code == 401
+    assert "revoked" in runner.invoke(args=["users", "tokens", "qgis@example.org"]).output
+
+
 @pytest.mark.parametrize("args, stdin, message", [
     (["users", "create", "not-an-email", "--role", "viewer"], "password123\n", "not an e-mail"),
     (["users", "create", "a@example.org", "--role", "viewer"], "short\n", "at least 8"),
     (["users", "create", "a@example.org", "--role", "king"], "password123\n", "Invalid value"),
     (["users", "token", "ghost@example.org"], "", "no account"),
+    (["users", "tokens", "ghost@example.org"], "", "no account"),
+    (["users", "revoke-token", "999999999"], "", "no token"),
+    (["users", "revoke-token", "abc"], "", "Invalid value"),
+    (["users", "deactivate", "ghost@example.org"], "", "no account"),
 ])
 def test_users_cli_refusals(app, session, args, stdin, message):
     result = app.test_cli_runner().invoke(args=args, input=stdin)
