@@ -20,7 +20,6 @@ import os
 import re
 import tempfile
 import unicodedata
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +31,8 @@ from sqlalchemy import select
 from app.errors import NotFound, ServiceError, ValidationError
 from app.extensions import db
 from app.models import Document, User
+from gis.exchange import zipsafe
+from gis.exchange.errors import ExchangeError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # a DOCX/XLSX is a zip: what its directory says it unpacks to (never unpacked here, but a
@@ -75,17 +76,19 @@ def sniff(path: str | Path) -> str | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as archive:  # reads the directory only, never inflates
-                members = archive.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError):
+        limits = zipsafe.ZipLimits(max_members=MAX_MEMBERS, max_total=MAX_UNPACKED_BYTES,
+                                   max_member=MAX_UNPACKED_BYTES)
+        try:  # the directory only, counted before it is parsed; nothing is inflated
+            archive, members = zipsafe.open_checked(Path(path), limits)
+        except ExchangeError as exc:
+            if exc.status == 413:
+                raise TooLarge(_("ไฟล์ DOCX/XLSX นี้เมื่อแตกออกมีขนาดใหญ่เกินกำหนด (อาจเป็น zip bomb)"),
+                               [{"field": "file", "message": "unpacks too large"}]) from None
             return None
+        archive.close()
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names:
             return None
-        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            raise TooLarge(_("ไฟล์ DOCX/XLSX นี้เมื่อแตกออกมีขนาดใหญ่เกินกำหนด (อาจเป็น zip bomb)"),
-                           [{"field": "file", "message": "unpacks too large"}])
         if "word/document.xml" in names:
             return DOCX
         if "xl/workbook.xml" in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
@@ -32,7 +33,8 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
-def _tile_hosts() -> str:
+@functools.cache
+def tile_hosts() -> str:
     """The hosts of the base-map tiles (`{s}` subdomains as `*`): the only images from elsewhere."""
     from urllib.parse import urlsplit
 
@@ -41,7 +43,6 @@ def _tile_hosts() -> str:
     return " ".join(dict.fromkeys(f"https://{urlsplit(b.url).netloc.replace('{s}', '*')}" for b in BASE_LAYERS))
 
 
-TILE_HOSTS = _tile_hosts()
 NONCE_KEY = "codi.csp_nonce"
 
 
@@ -50,7 +51,7 @@ def content_security_policy(nonce: str | None = None) -> str:
     (no 'unsafe-inline', no 'unsafe-eval'), images from us and the tile servers, no framing."""
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: blob: {TILE_HOSTS}; font-src 'self' data:; connect-src 'self'; "
+            f"img-src 'self' data: blob: {tile_hosts()}; font-src 'self' data:; connect-src 'self'; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
 
 
@@ -60,7 +61,9 @@ def csp_nonce() -> str:
     Kept in the request's environ, not in `g`, which an app context shared by several
     requests (tests, the CLI) would carry over from one response to the next.
     """
-    return request.environ.setdefault(NONCE_KEY, secrets.token_urlsafe(18))
+    if NONCE_KEY not in request.environ:
+        request.environ[NONCE_KEY] = secrets.token_urlsafe(18)
+    return request.environ[NONCE_KEY]
 
 
 def with_nonce(html: str) -> Markup:

@@ -11,11 +11,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError as CSRFValidationError
 
 from app.auth.permissions import allowed
@@ -86,8 +87,11 @@ def _record_use(row: ApiToken) -> None:
     so concurrent requests with one token queued behind each other (and reads never kept it)."""
     if row.last_used_at is not None and datetime.now(UTC) - row.last_used_at < timedelta(minutes=1):
         return
-    with db.session.connection().engine.begin() as conn:  # the Engine, also when tests bind one connection
-        conn.execute(_TOUCH, {"id": row.id})
+    try:
+        with db.session.connection().engine.begin() as conn:  # the Engine, also when tests bind one connection
+            conn.execute(_TOUCH, {"id": row.id})
+    except SQLAlchemyError as exc:  # bookkeeping: never the reason a good request fails
+        current_app.logger.warning("token last-use not recorded: %s", type(exc).__name__)
 
 
 def init_login(app: Flask) -> None:

@@ -34,12 +34,6 @@ def _like_pattern(q: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", q) + "%"
 
 
-def check_region(region: str) -> None:
-    """400 unless `region` is a region or zone code."""
-    if not db.session.scalar(select(exists().where(Region.code == region))):
-        raise BadRequest(_("ไม่รู้จักภาค/เขต %(r)s", r=region), [{"field": "region", "message": "unknown region"}])
-
-
 def region_members(region: str) -> list[str]:
     """The provinces listed (as primary) under the region or zone itself; 400 unless it is one."""
     rows = db.session.execute(
@@ -47,7 +41,7 @@ def region_members(region: str) -> list[str]:
         .outerjoin(RegionProvince, and_(RegionProvince.region_code == Region.code, RegionProvince.is_primary))
         .where(Region.code == region)).all()
     if not rows:
-        check_region(region)  # raises the 400
+        raise BadRequest(_("ไม่รู้จักภาค/เขต %(r)s", r=region), [{"field": "region", "message": "unknown region"}])
     return [r.province_code for r in rows if r.province_code]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -36,6 +37,9 @@ class LandCase(AdminAreaMixin, db.Model):
         _in("area_type", AREA_TYPES),
         CheckConstraint("households >= 0", name="land_cases_households_check"),
         CheckConstraint("population >= 0", name="land_cases_population_check"),
+        # the live cases of a region or province in id order: list pages and counts (migration 0006)
+        Index("ix_land_cases_live_region_id", "region_code", "id", postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_land_cases_live_province_id", "province_code", "id", postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

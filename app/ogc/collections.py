@@ -134,13 +134,10 @@ def items(collection: Collection, *, limit: int, offset: int, with_contacts: boo
         if when:
             stmt = stmt.where(*_between(LandCase.updated_at, when))
         matched = queries.count(stmt)
-        # the page's ids first (an index scan), so that properties are built for this page only,
-        # not for every row OFFSET skips: GDAL and QGIS read a whole layer page after page
-        order = queries.sort_columns(None)
-        page_ids = (stmt.with_only_columns(LandCase.id, maintain_column_froms=True)
-                    .order_by(*order).offset(offset).limit(limit).correlate(None))
-        text, returned = serialise.features_json(stmt.where(LandCase.id.in_(page_ids)), order=order,
-                                                 with_sensitive=with_contacts)
+        # features_json takes the page's ids first: properties are built for this page only,
+        # not for every row OFFSET skips (GDAL and QGIS read a whole layer page after page)
+        text, returned = serialise.features_json(stmt, order=queries.sort_columns(None), limit=limit,
+                                                 offset=offset, with_sensitive=with_contacts)
         return text, matched, returned
     conditions = [lambda q: and_(*_between(q.c.updated_at, when))] if when else []
     if bbox and collection.id == "pilot-areas":  # pilot_select tests bounding boxes only (&&)
