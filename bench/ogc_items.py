@@ -95,7 +95,7 @@ def serve_pygeoapi(cfg: Path) -> subprocess.Popen:
         [str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{PYGEOAPI_PORT}", "--worker-class",
          settings["worker_class"], "--workers", str(settings["workers"]), "--threads", str(settings["threads"]),
          "--timeout", str(settings["timeout"]), "--keep-alive", str(settings["keepalive"]), "pygeoapi.flask_app:APP"],
-        env=env, stdout=log, stderr=log)
+        env=env, stdout=log, stderr=log, cwd=benchlib.OUT)  # not beside our gunicorn.conf.py, which gunicorn reads
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PYGEOAPI_PORT}/collections/cases?f=json", timeout=5)

@@ -8,6 +8,8 @@ set -uo pipefail
 set +e
 trap 'for p in 5100 5101 5103 5104 5106; do bench_stop $p; done' EXIT
 BENCHES=(geojson_api export_shp derive_admin ogc_items map_page load)
+# BENCH_ONLY="ogc_items load": run only those again; the other tables keep their last output
+read -r -a RUN <<< "${BENCH_ONLY:-${BENCHES[*]}}"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -16,7 +18,7 @@ bench_db codi_bench 100000 > bench/out/bench_db.log 2>&1 || { cat bench/out/benc
 export BENCH_DB_READY=1 BENCH_DB=codi_bench BENCH_CASES=100000
 
 failed=()
-for name in "${BENCHES[@]}"; do
+for name in "${RUN[@]}"; do
   rm -f "bench/out/$name.md"
   echo "== $name" >&2
   if [ -f "bench/$name.py" ]; then cmd=("$BIN/python" "bench/$name.py"); else cmd=(bash "bench/$name.sh"); fi
@@ -32,7 +34,7 @@ pg=$(echo "$DATABASE_URL" | sed 's/+psycopg//')
   echo
   echo "Written by \`bash bench/run_all.sh\` (see bench/README.md); every figure below comes from that run."
   echo
-  echo "- **Date**: $STARTED (to $(date -u '+%H:%M UTC'))"
+  echo "- **Date**: $STARTED (to $(date -u '+%H:%M UTC'))${BENCH_ONLY:+; this run: $BENCH_ONLY, the other tables from an earlier run (each table gives its own time)}"
   echo "- **Machine**: $(bench_machine); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "- **Load average** (1, 5, 15 min) at the start: $LOAD0; at the end: $(cut -d' ' -f1-3 /proc/loadavg). Other work may share the machine: each table says the load while it ran."
   echo "- **Versions**: $(version ogr2ogr --version | cut -d, -f1) (ogr2ogr), pyogrio $(pkg pyogrio), Flask $(pkg flask), SQLAlchemy $(pkg sqlalchemy), psycopg $(pkg psycopg), gunicorn $(pkg gunicorn), folium $(pkg folium), Playwright $(pkg playwright), $(version chromium --version), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), pygeoapi $(bench/.venv-pygeoapi/bin/python -c 'import pygeoapi; print(pygeoapi.__version__)' 2>/dev/null || echo 'not installed')"
