@@ -69,11 +69,16 @@ def _current(codes: list[str], lock: bool) -> dict[str, dict[str, Any]]:
                   t.c.deleted_at).where(t.c.code == any_(literal(codes, ARRAY(String))))
     if lock:  # in id order: two imports touching the same cases wait, never deadlock
         stmt = stmt.with_for_update(of=t).order_by(t.c.id)
+    return _keyed(stmt, "code")
+
+
+def _keyed(stmt: Any, key: str) -> dict[Any, dict[str, Any]]:
+    """Rows as dicts by `key`, lon/lat rounded to 7 places as the comparison with a file needs."""
     out = {}
     for row in db.session.execute(stmt).mappings():
         values = dict(row)
         values["lon"], values["lat"] = round(values["lon"], 7), round(values["lat"], 7)
-        out[values["code"]] = values
+        out[values[key]] = values
     return out
 
 
@@ -216,12 +221,7 @@ def _after(ids: list[int]) -> dict[int, dict[str, Any]]:
     names = [n for n in TRACKED if n not in ("lon", "lat")]
     stmt = select(t.c.id, *[t.c[n] for n in names], func.ST_X(t.c.geom).label("lon"),
                   func.ST_Y(t.c.geom).label("lat")).where(t.c.id == any_(literal(ids, ARRAY(t.c.id.type))))
-    out = {}
-    for row in db.session.execute(stmt).mappings():
-        values = dict(row)
-        values["lon"], values["lat"] = round(values["lon"], 7), round(values["lat"], 7)
-        out[values["id"]] = values
-    return out
+    return _keyed(stmt, "id")
 
 
 def _history(created: list[Plan], updated: list[Plan], after: dict[int, dict[str, Any]], uid: int | None,

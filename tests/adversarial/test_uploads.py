@@ -15,24 +15,12 @@ from sqlalchemy import select
 
 from app.models import LandCase
 from tests.adversarial.conftest import PDF, refused, unchanged, upload
-from tests.exchange.test_safety import LAUGHS, XXE, _shapefile_bytes, _xlsx_with, _zip
+from tests.exchange.test_safety import LAUGHS, XXE, _shapefile_bytes, _xlsx_with, _zip, zip_bomb
 
 IMPORT = "/api/v1/imports/cases"
 KML_XXE = XXE + b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&xxe;</name><Point>' \
                 b"<coordinates>100.5,13.7</coordinates></Point></Placemark></kml>"
 KML_LAUGHS = LAUGHS + b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&lol3;</name></Placemark></kml>'
-
-
-def _bomb(tmp_path) -> bytes:
-    parts = _shapefile_bytes(tmp_path)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("c.shp", parts[".shp"])
-        archive.writestr("c.shx", parts[".shx"])
-        with archive.open("c.dbf", "w", force_zip64=True) as member:
-            for _ in range(300):
-                member.write(b"\0" * (1024 * 1024))
-    return out.getvalue()
 
 
 def _no_prj(tmp_path, points) -> bytes:
@@ -47,7 +35,7 @@ HOSTILE_IMPORTS = {
     "zip-absolute": (lambda t: _zip({"/etc/cron.d/x.shp": b"x"}), "x.zip", 400, None),
     "zip-symlink": (lambda t: _zip({"c.shp": b"x", "c.dbf": b"/etc/passwd"}, symlinks=("c.dbf",)), "x.zip", 400,
                     "symlink"),
-    "zip-bomb": (_bomb, "bomb.zip", 413, None),
+    "zip-bomb": (zip_bomb, "bomb.zip", 413, None),
     "zip-many-members": (lambda t: _zip({f"f{i}.txt": b"x" for i in range(500)}), "many.zip", 413, None),
     "xlsx-xxe": (lambda t: _xlsx_with(t, XXE, b"&xxe;"), "evil.xlsx", 400, "DOCTYPE"),
     "xlsx-billion-laughs": (lambda t: _xlsx_with(t, LAUGHS, b"&lol3;"), "laughs.xlsx", 400, "DOCTYPE"),

@@ -66,7 +66,8 @@ def test_symlink_member_is_refused(client, auth, tmp_path):
     assert "symlink" in body["error"]["message"]
 
 
-def test_300_mb_zip_bomb_is_refused_before_reading(client, auth, tmp_path):
+def zip_bomb(tmp_path) -> bytes:
+    """A shapefile zip whose .dbf unpacks to 300 MB (the upload is under 2 MB)."""
     parts = _shapefile_bytes(tmp_path)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -76,7 +77,11 @@ def test_300_mb_zip_bomb_is_refused_before_reading(client, auth, tmp_path):
             block = b"\0" * (1024 * 1024)
             for _ in range(300):
                 member.write(block)
-    data = out.getvalue()
+    return out.getvalue()
+
+
+def test_300_mb_zip_bomb_is_refused_before_reading(client, auth, tmp_path):
+    data = zip_bomb(tmp_path)
     assert len(data) < 2 * 1024 * 1024  # a small upload that unpacks to 300 MB
     _refused(client, auth, data, "bomb.zip", 413)
 
