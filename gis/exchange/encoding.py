@@ -74,8 +74,15 @@ def decode_table(data: bytes, declared: str | None = None) -> tuple[str, str]:
     return text, label
 
 
-def cpg_encoding(cpg: str | None, dbf_sample: bytes) -> str | None:
-    """The encoding GDAL should read a DBF with: from its `.cpg`, else sniffed; None = GDAL decides."""
+def cpg_encoding(cpg: str | None, dbf_sample: bytes, declared: str | None = None) -> str | None:
+    """The encoding GDAL should read a DBF with: the one the user names (utf-8, tis-620), else its
+    `.cpg`, else sniffed; None = GDAL decides (its text is then plain ASCII or undecidable)."""
+    if declared:
+        codec = NAMED.get(declared.strip().lower())
+        if codec is None:
+            raise ExchangeError("encoding_unknown_name", f"Unknown encoding {declared[:40]!r}: use utf-8 or tis-620",
+                                name=declared[:40])
+        return {"cp874": "CP874"}.get(codec, "UTF-8")
     if cpg is not None:
         value = CPG.get(cpg.strip().lower())
         if value is None:

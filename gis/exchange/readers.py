@@ -134,11 +134,11 @@ def _read_any(path: Path, fmt: str, work: Path, *, crs: str | None, encoding: st
         with (work / "data.dbf").open("rb") as handle:
             sample = handle.read(512 * 1024)
         header = int.from_bytes(sample[8:10], "little") if len(sample) >= 10 else 0
-        encoding_name = enc.cpg_encoding(parts.cpg, sample[header:])
+        encoding_name = enc.cpg_encoding(parts.cpg, sample[header:], encoding)
         table = read_vector(parts.shp, "shp", crs=crs, encoding=encoding_name, max_rows=max_rows,
                             missing_crs="shp_no_prj")
         if encoding_name:
-            table.notes["encoding"] = encoding_name + (" (.cpg)" if parts.cpg else "")
+            table.notes["encoding"] = encoding_name + (" (.cpg)" if parts.cpg and not encoding else "")
         return table
     if fmt in ("geojson", "gpkg"):
         return read_vector(path, fmt, crs=crs, layer=layer, max_rows=max_rows)

@@ -131,3 +131,23 @@ def test_a_pilot_repeated_in_the_file_is_named_in_thai(client, auth):
     assert response.status_code == 422
     [error] = response.json["errors"]
     assert error["row"] == 3 and "ซ้ำกับแถวที่ 2" in error["message"]
+
+
+def test_the_user_can_name_a_shapefiles_encoding_over_a_wrong_cpg(client, auth, session, tmp_path):
+    import numpy as np
+    import shapely
+    from pyogrio import raw
+
+    from tests.exchange.test_safety import _zip
+
+    raw.write(str(tmp_path / "c.shp"), np.array([shapely.to_wkb(shapely.Point(100.564, 13.708))], dtype=object),
+              [np.array(["ชุมชนรหัสผิด"], dtype=object), np.array([12], dtype=np.int32)], ["comm_name", "househlds"],
+              driver="ESRI Shapefile",
+              geometry_type="Point", crs="EPSG:4326", encoding="CP874")
+    parts = {p.suffix: p.read_bytes() for p in tmp_path.iterdir() if p.suffix != ".cpg"}
+    data = _zip({**{f"c{e}": d for e, d in parts.items()}, "c.cpg": b"UTF-8"})  # the .cpg lies
+    response = upload(client, auth("land_team"), data, "old.zip", encoding="tis-620")
+    assert response.status_code == 200, response.json
+    assert session.scalar(select(LandCase.id).where(LandCase.community_name == "ชุมชนรหัสผิด"))
+    refused = upload(client, auth("land_team"), data, "old.zip", encoding="latin-9")
+    assert refused.status_code == 400
