@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -18,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from app.errors import BadRequest
 from app.extensions import db
 from app.models import LandCase, Province, Region, RegionProvince
+from app.timeline.asof import cases_as_of
 from gis.fields import CASE_STATUSES
 
 SORTABLE: dict[str, ColumnElement] = {
@@ -56,8 +58,13 @@ def check_province(province: str) -> None:
 def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str] | None = None,
                   region: str | None = None, province: str | None = None, q: str | None = None,
                   include_deleted: bool = False, only_deleted: bool = False,
-                  ids: Iterable[int] | None = None, sample: bool | None = None) -> Select:
+                  ids: Iterable[int] | None = None, sample: bool | None = None,
+                  as_of: date | None = None) -> Select:
     """`select(LandCase)` of the cases matching every given filter (deleted ones left out).
+
+    * `as_of`: every case as it stood at the end of that day (`app.timeline.asof`): the
+      statement reads a CTE named `land_cases` rebuilt from the history, so the filters below
+      and whatever the caller adds apply to the past (read rows, never ORM objects to change);
 
     * `bbox`: (minlon, minlat, maxlon, maxlat) in degrees;
     * `statuses`: machine names, any of them;
@@ -65,7 +72,7 @@ def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str
     * `province`: a two-digit code; `q`: text in the Thai or English name or the code;
     * `include_deleted` / `only_deleted`: for admins (the caller checks the permission).
     """
-    stmt = select(LandCase)
+    stmt = select(LandCase) if as_of is None else select(LandCase).add_cte(cases_as_of(as_of, bbox=bbox))
     if only_deleted:
         stmt = stmt.where(LandCase.deleted_at.is_not(None))
     elif not include_deleted:

@@ -25,7 +25,6 @@ from datetime import date
 from sqlalchemy import text
 
 from app.extensions import db
-from app.sample_data.cases import LAST_DAY
 
 NOTE = "ข้อมูลสังเคราะห์สำหรับทดสอบประสิทธิภาพ (flask demo generate)"
 FIRST_OPENED = date(2016, 10, 1)  # ten fiscal years back from FY 2570
