@@ -26,13 +26,14 @@ from sqlalchemy import LargeBinary, Select, func, null, select, type_coerce
 from app.api.params import bbox_param
 from app.errors import BadRequest
 from app.extensions import db
+from app.timeline.dates import as_of_from
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
 LAYERS = ("cases", "pilot-areas", "funds")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
 LAYER_PARAMS = {
-    "cases": {"bbox", "status", "region", "province", "q"},
+    "cases": {"bbox", "status", "region", "province", "q", "as_of"},
     "pilot-areas": {"bbox", "region", "province", "stage"},
     "funds": {"bbox", "region", "province", "level", "q"},
 }
@@ -99,13 +100,15 @@ def case_source(with_contacts: bool) -> ExportSource:
     statuses = _list("status")
     region, province = request.args.get("region") or None, request.args.get("province") or None
     bbox, q = bbox_param(), request.args.get("q")
+    as_of = as_of_from(request.args)
     fields = visible_fields(CASE_FIELDS, with_sensitive=with_contacts)
-    stmt = (visible_cases(bbox=bbox, statuses=statuses, region=region, province=province, q=q)
+    stmt = (visible_cases(bbox=bbox, statuses=statuses, region=region, province=province, q=q, as_of=as_of)
             .with_only_columns(*_columns(LandCase, fields, LandCase.geom), maintain_column_froms=True)
             .order_by(LandCase.id))
     spec = ExportSpec("cases", fields, "Point", name_field="community_name", style_field="status",
                       styles={s: STATUS_COLOURS[s] for s in CASE_STATUSES})
-    return ExportSource(spec, stmt, _scope(region, province, statuses, bool(bbox or (q or "").strip())))
+    scope = _scope(region, province, statuses, bool(bbox or (q or "").strip()))
+    return ExportSource(spec, stmt, f"{scope}_as-of-{as_of.isoformat()}" if as_of else scope)
 
 
 def pilot_source() -> ExportSource:

@@ -24,9 +24,10 @@ from app.auth.security import current_role, require
 from app.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
 from app.land_cases import api, queries, serialise, service
 from app.land_cases.validation import check_status_body, load_json, parse_json_body
+from app.timeline.dates import as_of_from
 
 LIST_PARAMS = {"bbox", "status", "region", "province", "q", "limit", "offset", "sort", "include_deleted",
-               "lang", "f"}
+               "lang", "f", "as_of"}
 
 
 def _contacts() -> bool:
@@ -109,7 +110,7 @@ def list_cases():
     order = queries.sort_columns(request.args.get("sort"))
     stmt = queries.visible_cases(bbox=bbox_param(), statuses=statuses, region=request.args.get("region") or None,
                                  province=request.args.get("province") or None, q=request.args.get("q"),
-                                 include_deleted=include_deleted)
+                                 include_deleted=include_deleted, as_of=as_of_from(request.args))
     matched = queries.count(stmt)
     body, _returned = serialise.feature_collection(
         stmt, order=order, limit=limit, offset=offset, with_sensitive=_contacts(), with_deleted=include_deleted,

@@ -20,12 +20,13 @@ from app.extensions import db
 from app.maps import queries
 from app.maps.state import Scope
 from app.models import Region, ShareLink, User
+from app.timeline.dates import parse_day
 from gis.fields import CASE_STATUSES
 from gis.maps import OVERLAYS
 
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
-FIELDS = {"region", "statuses", "layers", "expires_in_days", "label"}
+FIELDS = {"region", "statuses", "layers", "expires_in_days", "label", "as_of"}
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 
@@ -79,7 +80,10 @@ def validate(body: Any) -> dict[str, Any]:
     layers = _string_list(body, "layers", list(OVERLAYS), list(OVERLAYS), errors)
     if errors:
         raise ValidationError(_("ข้อมูลลิงก์แชร์ไม่ถูกต้อง"), errors)
-    return {"region": region, "statuses": statuses, "layers": layers, "days": days, "label": label.strip()}
+    # a frozen link: the same date rules (and 400s, in Thai) as `as_of=` everywhere
+    as_of = parse_day("as_of", body.get("as_of")) if body.get("as_of") is not None else None
+    return {"region": region, "statuses": statuses, "layers": layers, "days": days, "label": label.strip(),
+            "as_of": as_of}
 
 
 def create(user: User, body: Any) -> tuple[ShareLink, str]:
@@ -88,6 +92,7 @@ def create(user: User, body: Any) -> tuple[ShareLink, str]:
     token = new_token()
     link = ShareLink(token_hash=hash_token(token), label=checked["label"], region_code=checked["region"],
                      statuses=checked["statuses"], layers=checked["layers"], created_by_id=user.id,
+                     as_of=checked["as_of"],
                      expires_at=datetime.now(UTC) + timedelta(days=checked["days"]), view_count=0)
     db.session.add(link)
     db.session.commit()
@@ -104,7 +109,8 @@ def state(link: ShareLink, now: datetime | None = None) -> str:
 def describe(link: ShareLink, creator: str | None = None) -> dict[str, Any]:
     """A link as the API lists it: never the token, never its hash."""
     return {"id": link.id, "label": link.label, "region": link.region_code, "statuses": list(link.statuses),
-            "layers": list(link.layers), "created_at": link.created_at.isoformat(),
+            "layers": list(link.layers), "as_of": link.as_of.isoformat() if link.as_of else None,
+            "created_at": link.created_at.isoformat(),
             "created_by": creator, "expires_at": link.expires_at.isoformat(),
             "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
             "state": state(link), "view_count": link.view_count,
@@ -154,4 +160,4 @@ def scope_of(link: ShareLink) -> Scope:
     provinces = queries.region_provinces(link.region_code) if link.region_code else None
     return Scope(statuses=[s for s in CASE_STATUSES if s in link.statuses],
                  layers=[x for x in OVERLAYS if x in link.layers],
-                 provinces=provinces, region_code=link.region_code, public=True)
+                 provinces=provinces, region_code=link.region_code, public=True, as_of=link.as_of)

@@ -164,4 +164,18 @@ def cases_as_of(day: date, *, bbox: Sequence[float] | None = None) -> CTE:
     return union_all(untouched, stayed, shifted).cte("land_cases").prefix_with("NOT MATERIALIZED")
 
 
-__all__ = ["cases_as_of", "end_of_day", "rewound_columns"]
+
+def with_sql(day: date) -> str:
+    """`as_of_later AS ..., land_cases AS ...`: the CTEs as SQL text (values inlined: dates and
+    fixed names only), for hand-written SQL over `land_cases c` (the dashboard): put it after a
+    `WITH` (and before the statement's own CTEs, separated by a comma)."""
+    from sqlalchemy.dialects import postgresql
+
+    stmt = select(literal_column("1")).add_cte(cases_as_of(day))
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    head, _sep, tail = sql.rpartition("SELECT 1")
+    assert head.startswith("WITH ") and not tail.strip(), sql[-200:]
+    return head.removeprefix("WITH ")
+
+
+__all__ = ["cases_as_of", "end_of_day", "rewound_columns", "with_sql"]

@@ -9,6 +9,7 @@ the share-link body alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,11 @@ def parse_day(name: str, raw: object, *, required: bool = False) -> date | None:
     if value < EARLIEST:
         raise _bad(name, _("%(n)s เก่าเกินไป: ดูย้อนหลังได้ถึงปี ค.ศ. %(y)s", n=name, y=EARLIEST.year), "too early")
     return value
+
+
+def as_of_from(args: Mapping[str, str]) -> date | None:
+    """`as_of=` of a query string (None when absent); 400 when it is not a past or present A.D. day."""
+    return parse_day("as_of", args.get("as_of"))
 
 
 def parse_period(raw_from: object, raw_to: object) -> tuple[date, date]:
