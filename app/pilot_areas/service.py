@@ -19,7 +19,7 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
 from app.pilot_areas.records import MAX_INT, clean_body, clean_value, province_regions, region_clause
@@ -166,9 +166,12 @@ def create_pilot(body: dict[str, Any], user: User | None) -> PilotArea:
         with db.session.begin_nested():
             db.session.add(pilot)
             db.session.flush()
-    except IntegrityError:
-        raise Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
-                       [{"field": "subdistrict_code", "message": "already a pilot area"}]) from None
+    except IntegrityError as exc:
+        err = integrity_error(exc)
+        if isinstance(err, Conflict) and err.details and err.details[0].get("field") == "subdistrict_code":
+            err = Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
+                           [{"field": "subdistrict_code", "message": "already a pilot area"}])
+        raise err from None
     new_id = pilot.id
     history.record(ENTITY, new_id, "create", user, note=_("สร้างพื้นที่รูปธรรมตำบล %(c)s", c=code))
     return pilot
