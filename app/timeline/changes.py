@@ -17,7 +17,6 @@ from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.extensions import db
-from app.land_cases.queries import check_province, region_members
 from app.models import HistoryEntry, LandCase
 from app.timeline.asof import ENTITY, end_of_day
 
@@ -28,6 +27,8 @@ def _key(name: str):
 
 def changes_select(first: date, last: date, *, region: str | None = None, province: str | None = None):
     """Rows (history id, case, from, to, date) of the status moves dated `first`..`last`."""
+    from app.land_cases.queries import check_province, region_members  # (it imports this package)
+
     h, c = HistoryEntry.__table__, LandCase.__table__
     stmt = (select(h.c.id.label("history_id"), c.c.id.label("case_id"), c.c.code, c.c.community_name,
                    h.c.old_value.label("from_status"), h.c.new_value.label("to_status"),
