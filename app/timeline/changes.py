@@ -4,7 +4,7 @@
 
 Each move is one `status` history row whose effective date is in the period (both ends
 included), oldest first: `{"case_id", "code", "community_name", "from", "to", "date",
-"region_code", "province_code", "lon", "lat"}` (the case's current name, code and point, never
+"region_code", "province_code", "province", "lon", "lat"}` (the case's current name, code and point, never
 its contacts). Cases deleted by the end of the period are left out; deleted later, they stay.
 The JSON is built in PostgreSQL (a fiscal year holds tens of thousands of moves).
 """
@@ -17,7 +17,7 @@ from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.extensions import db
-from app.models import HistoryEntry, LandCase
+from app.models import HistoryEntry, LandCase, Province
 from app.timeline.asof import ENTITY, end_of_day
 
 
@@ -29,12 +29,12 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
     """Rows (history id, case, from, to, date) of the status moves dated `first`..`last`."""
     from app.land_cases.queries import check_province, region_members  # (it imports this package)
 
-    h, c = HistoryEntry.__table__, LandCase.__table__
+    h, c, p = HistoryEntry.__table__, LandCase.__table__, Province.__table__
     stmt = (select(h.c.id.label("history_id"), c.c.id.label("case_id"), c.c.code, c.c.community_name,
                    h.c.old_value.label("from_status"), h.c.new_value.label("to_status"),
-                   h.c.effective_on.label("day"), c.c.region_code, c.c.province_code,
+                   h.c.effective_on.label("day"), c.c.region_code, c.c.province_code, p.c.name_th.label("province"),
                    func.ST_X(c.c.geom).label("lon"), func.ST_Y(c.c.geom).label("lat"))
-            .select_from(h.join(c, c.c.id == h.c.entity_id))
+            .select_from(h.join(c, c.c.id == h.c.entity_id).outerjoin(p, p.c.code == c.c.province_code))
             .where(h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on.between(first, last),
                    or_(c.c.deleted_at.is_(None), c.c.deleted_at >= end_of_day(last))))
     if region:
@@ -54,6 +54,7 @@ def changes_json(first: date, last: date, *, region: str | None = None, province
         _key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
         _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
         _key("region_code"), rows.c.region_code, _key("province_code"), rows.c.province_code,
+        _key("province"), rows.c.province,
         _key("lon"), func.round(cast(rows.c.lon, Numeric), 6), _key("lat"), func.round(cast(rows.c.lat, Numeric), 6))
     listed = func.json_agg(aggregate_order_by(item, rows.c.day, rows.c.history_id))
     body = func.json_build_object(

@@ -99,25 +99,36 @@
           if (!byCase[c.case_id]) { byCase[c.case_id] = { first: c, last: c, n: 0 }; order.push(c.case_id); }
           byCase[c.case_id].last = c; byCase[c.case_id].n += 1;
         });
-        var group = L.featureGroup(), labels = order.length <= 400;
+        var group = L.featureGroup(), few = order.length <= 400, permanent = null;
         order.forEach(function (id) {
           var item = byCase[id], to = item.last.to, colour = statusInfo[to] ? statusInfo[to].colour : "#555";
           if (item.last.lat == null) return;
-          var text = label(item.first.from) + " → " + label(to);
           var marker = L.circleMarker([item.last.lat, item.last.lon], { radius: 7, weight: 2, color: "#222",
             fillColor: colour, fillOpacity: 0.95 });
-          marker.bindTooltip(esc(item.last.community_name) + ": " + esc(text),
-            labels ? { permanent: true, direction: "right", className: "codi-move", offset: [8, 0] } : { className: "codi-move" });
+          marker.codiLabel = esc(item.last.community_name) + ": " + esc(label(item.first.from) + " → " + label(to));
           group.addLayer(marker);
         });
+        // from -> to labels: always shown once zoomed in (when there are not too many), on hover before
+        function labelMoves() {
+          var show = few && map.getZoom() >= 9;
+          if (show === permanent) return;
+          permanent = show;
+          group.eachLayer(function (m) {
+            m.unbindTooltip();
+            m.bindTooltip(m.codiLabel, show ? { permanent: true, direction: "right", className: "codi-move", offset: [8, 0] }
+              : { className: "codi-move", direction: "right", offset: [8, 0] });
+          });
+        }
         group.addTo(map);
+        map.on("zoomend", labelMoves);
         api.changes = { moves: body.changes.length, cases: order.length };
         if (order.length) map.fitBounds(group.getBounds().pad(0.15), { maxZoom: 12 });
+        labelMoves();
         var tbody = panel.querySelector("tbody"), rows = [];
         body.changes.slice(-2000).reverse().forEach(function (c) {
           var colour = statusInfo[c.to] ? statusInfo[c.to].colour : "#555";
           rows.push("<tr><td>" + esc(c.community_name) + " <span class='muted'>" + esc(c.code) + "</span></td><td>" +
-            esc(c.province_code || "") + "</td><td>" + esc(beDate(c.date)) + "</td><td>" + esc(label(c.from)) +
+            esc(c.province || c.province_code || "") + "</td><td>" + esc(beDate(c.date)) + "</td><td>" + esc(label(c.from)) +
             "</td><td><span class='time-swatch' style='background:" + colour + "'></span>" + esc(label(c.to)) + "</td></tr>");
         });
         tbody.innerHTML = rows.join("") || "<tr><td colspan='5'>" + esc(T.none) + "</td></tr>";
@@ -131,7 +142,7 @@
   // ---------- the quarter slider: steps through the quarters of the last five fiscal years ----------
   if (!conf.slider || !api.setAsOf || !conf.quarters.length) return;
   var steps = conf.quarters.slice().reverse();  // oldest first; the last one is the quarter in progress
-  var control = L.control({ position: "bottomright" });
+  var control = L.control({ position: "bottomleft" });
   control.onAdd = function () {
     var div = L.DomUtil.create("div", "time-slider leaflet-bar");
     L.DomEvent.disableClickPropagation(div);
