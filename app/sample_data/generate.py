@@ -106,11 +106,11 @@ def generate_cases(count: int, seed: int = 1, until: date | None = None) -> int:
         walk (n, i, old, status, day, r_next, r_gap) AS (
             SELECT n, 0, NULL::text, 'reported'::text, opened_on, random(), random() FROM gen_draws
             UNION ALL
-            SELECT w.n, w.i + 1, w.status, s.target, w.day + 30 + floor(power(w.r_gap, 1.3) * 480)::int,
+            SELECT w.n, w.i + 1, w.status, s.target, w.day + 30 + floor(power(w.r_gap, 1.3) * 430)::int,
                    random(), random()
             FROM walk w JOIN steps s ON s.status = w.status AND w.r_next >= s.lo AND w.r_next < s.hi
             WHERE w.i < {MAX_STEPS} AND s.target <> 'stop'
-              AND w.day + 30 + floor(power(w.r_gap, 1.3) * 480)::int <= CAST(:last AS date))
+              AND w.day + 30 + floor(power(w.r_gap, 1.3) * 430)::int <= CAST(:last AS date))
         SELECT n, i, old, status, day FROM walk"""), {"last": last})
     inserted = conn.execute(text(f"""
         WITH numbered AS (
