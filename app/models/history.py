@@ -21,6 +21,9 @@ class HistoryEntry(db.Model):
         Index("ix_history_case_at", "at", "entity_id", postgresql_include=["effective_on", "action", "field",
                                                                           "old_value"],
               postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
+        Index("ix_history_case_by_case", "entity_id", "at",
+              postgresql_include=["effective_on", "action", "field", "old_value"],
+              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
         Index("ix_history_case_moves", "at", "entity_id", postgresql_where=text(
             "entity = 'land_case' AND action = 'update' AND field IN ('lon', 'lat')")),
         Index("ix_history_case_status_on", "effective_on", "entity_id", "id",

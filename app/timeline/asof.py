@@ -50,6 +50,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -92,11 +93,11 @@ def _later(day_p: ColumnElement, end_p: ColumnElement, box: ColumnElement | None
              or_(h.c.at >= end_p, and_(h.c.action == "status", h.c.effective_on > day_p))]
     if box is not None:
         # only cases that can be in the box: those there now, and those whose point moved since
+        # (one set, so that the planner may also walk it case by case: ix_history_case_by_case)
         c = LandCase.__table__
         moved = select(h.c.entity_id).where(h.c.entity == ENTITY, h.c.action == "update",
                                             h.c.field.in_(("lon", "lat")), h.c.at >= end_p)
-        after.append(or_(h.c.entity_id.in_(select(c.c.id).where(c.c.geom.op("&&")(box))),
-                         h.c.entity_id.in_(moved)))
+        after.append(h.c.entity_id.in_(union(select(c.c.id).where(c.c.geom.op("&&")(box)), moved)))
     rows = (select(h.c.entity_id, key.label("key"), value.label("value")).where(*after)
             .order_by(h.c.entity_id, h.c.id.desc())
             .subquery("after_day"))

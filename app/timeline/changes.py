@@ -4,8 +4,9 @@
 
 Each move is one `status` history row whose effective date is in the period (both ends
 included), oldest first: `{"case_id", "code", "community_name", "from", "to", "date",
-"region_code", "province_code", "province", "lon", "lat"}` (the case's current name, code and point, never
-its contacts). Cases deleted by the end of the period are left out; deleted later, they stay.
+"region_code"}` (the case's current name and code, never its contacts); with `points=True`
+also `province_code`, `province` (its Thai name), `lon` and `lat`, for the map's changes view.
+Cases deleted by the end of the period are left out; deleted later, they stay.
 The JSON is built in PostgreSQL (a fiscal year holds tens of thousands of moves).
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.extensions import db
 from app.models import HistoryEntry, LandCase, Province
@@ -47,16 +47,20 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
     return stmt
 
 
-def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None) -> str:
+def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
+                 points: bool = False) -> str:
     """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
-    rows = changes_select(first, last, region=region, province=province).subquery()
-    item = func.json_build_object(
-        _key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
-        _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
-        _key("region_code"), rows.c.region_code, _key("province_code"), rows.c.province_code,
-        _key("province"), rows.c.province,
-        _key("lon"), func.round(cast(rows.c.lon, Numeric), 6), _key("lat"), func.round(cast(rows.c.lat, Numeric), 6))
-    listed = func.json_agg(aggregate_order_by(item, rows.c.day, rows.c.history_id))
+    # in date order from a sorted subquery (json_agg keeps its input order; no sort per aggregate)
+    rows = (changes_select(first, last, region=region, province=province)
+            .order_by(literal_column("day"), literal_column("history_id")).subquery())
+    pairs = [_key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
+             _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
+             _key("region_code"), rows.c.region_code]
+    if points:
+        pairs += [_key("province_code"), rows.c.province_code, _key("province"), rows.c.province,
+                  _key("lon"), func.round(cast(rows.c.lon, Numeric), 5),
+                  _key("lat"), func.round(cast(rows.c.lat, Numeric), 5)]
+    listed = func.json_agg(func.json_build_object(*pairs))
     body = func.json_build_object(
         _key("from"), first.isoformat(), _key("to"), last.isoformat(), _key("count"), func.count(),
         _key("changes"), func.coalesce(listed, literal_column("'[]'::json")))

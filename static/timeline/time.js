@@ -85,7 +85,7 @@
   // ---------- changes in this period ----------
   var panel = document.getElementById("changes-panel");
   if (mcfg.period && panel && mcfg.changesUrl) {
-    var q = new URLSearchParams({ from: mcfg.period.from, to: mcfg.period.to });
+    var q = new URLSearchParams({ from: mcfg.period.from, to: mcfg.period.to, points: "true" });
     if (mcfg.region) q.set("region", mcfg.region);
     if (mcfg.province && mcfg.province.indexOf(",") < 0) q.set("province", mcfg.province);
     var count = document.getElementById("changes-count");
