@@ -50,9 +50,11 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
 def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
                  points: bool = False) -> str:
     """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
-    # in date order from a sorted subquery (json_agg keeps its input order; no sort per aggregate)
+    # in date order from a sorted subquery (json_agg keeps its input order; no sort per aggregate);
+    # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
     rows = (changes_select(first, last, region=region, province=province)
-            .order_by(literal_column("day"), literal_column("history_id")).subquery())
+            .order_by(literal_column("day"), literal_column("case_id"), literal_column("history_id"))
+            .subquery())
     pairs = [_key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
              _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
              _key("region_code"), rows.c.region_code]
