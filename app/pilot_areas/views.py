@@ -21,10 +21,10 @@ from app.pilot_areas.records import check_if_match, region_names
 from app.pilot_areas.service import (
     EDITABLE,
     ENTITY,
-    PilotFilters,
     add_review,
     create_pilot,
     get_pilot,
+    pilot_filter,
     pilot_rows,
     update_pilot,
 )
@@ -93,8 +93,8 @@ def pilot_list():
     region = request.args.get("region") or None
     stage = request.args.get("stage") or None
     regions = _regions()
-    filters = PilotFilters(region=region if region in {r.code for r in regions} else None,
-                           stages=[stage] if stage in PILOT_STAGES else [])
+    filters = pilot_filter(region=region if region in {r.code for r in regions} else None,
+                           values=(stage,) if stage in PILOT_STAGES else ())
     rows = pilot_rows(filters)
     totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
     return render_template("pilot_areas/list.html", rows=rows, regions=regions, region=filters.region,
