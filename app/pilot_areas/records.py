@@ -9,17 +9,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Select, cast, column, func, literal_column, select, table
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Select, column, select, table
 
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired, ValidationError
 from app.extensions import db
 from app.filters import Filter
+from app.geojson import collection, count, rows_of
 
 MAX_INT = 2**31 - 1
 
@@ -62,30 +61,16 @@ def check_if_match(version: int, header: str | None = None) -> None:
 
 def feature_collection(stmt: Select, *, extra: dict[str, Any] | None = None, order: str = "id") -> str:
     """One FeatureCollection (text) for a select with columns `id` and `geom`; every other
-    column becomes a property. Built in PostGIS in one round trip; `extra` adds members."""
-    q = stmt.subquery("q")
-    pairs: list[Any] = []
-    for c in q.c:
-        if c.key != "geom":
-            pairs += [literal_column(f"'{c.key}'"), c]
-    feature = func.json_build_object(
-        literal_column("'type'"), literal_column("'Feature'"), literal_column("'id'"), q.c.id,
-        literal_column("'geometry'"), cast(func.ST_AsGeoJSON(q.c.geom, literal_column("6")), JSON),
-        literal_column("'properties'"), func.json_build_object(*pairs))
-    features = func.coalesce(func.json_agg(aggregate_order_by(feature, q.c[order])), literal_column("'[]'::json"))
-    body = db.session.execute(select(features)).scalar_one()
-    members: dict[str, Any] = {"type": "FeatureCollection", **(extra or {}), "features": body}
-    return json.dumps(members, ensure_ascii=False, default=str)
+    column becomes a property (`app.geojson`, built in PostGIS); `extra` adds members."""
+    return collection(rows_of(stmt, order=order), head=extra)
 
 
 def paged_collection(stmt: Select, f: Filter, *, order: str = "id") -> str:
     """A page of `stmt` (ordered by `order`) with numberMatched, numberReturned and the filter's links."""
     limit, offset = f.limit, f.offset
-    matched = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    page = stmt.order_by(None).order_by(literal_column(order)).limit(limit).offset(offset)
-    returned = max(0, min(limit, matched - offset))
-    return feature_collection(page, order=order, extra={
-        "numberMatched": matched, "numberReturned": returned, "links": f.links(matched)})
+    matched = count(stmt)
+    return collection(rows_of(stmt, order=order, limit=limit, offset=offset),
+                      head={"numberMatched": matched, "links": f.links(matched)})
 
 
 def region_names() -> dict[str, tuple[str, str]]:
