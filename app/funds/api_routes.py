@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app import history
 from app.api.params import bbox_param, list_param
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import NotFound
 from app.extensions import db
 from app.funds import api
@@ -94,4 +94,4 @@ def patch_fund_item(fund_id: int):
 def fund_history(fund_id: int):
     """Every change to a fund, oldest first."""
     get_fund(fund_id)
-    return jsonify({"history": history.history_for(ENTITY, fund_id)})
+    return jsonify({"history": history.history_for(ENTITY, fund_id, role=current_role())})
