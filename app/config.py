@@ -51,7 +51,10 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        self.WTF_CSRF_TIME_LIMIT = None
+        # a session ends after this many hours without a request (and at logout, deactivation or a
+        # new password: app/auth/security.py); a form's CSRF token lives as long
+        self.SESSION_IDLE_HOURS = float(env.get("SESSION_IDLE_HOURS", "12"))
+        self.WTF_CSRF_TIME_LIMIT = int(float(env.get("CSRF_TIME_LIMIT_HOURS", self.SESSION_IDLE_HOURS)) * 3600)
         # Counters live in PostgreSQL by default (app/ratelimit.py) so that every
         # worker and host shares them; redis:// or memcached:// work too.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI")

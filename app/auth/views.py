@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app.auth import bp
-from app.auth.security import check_password
+from app.auth.security import check_password, start_session
 from app.extensions import db, limiter
 from app.models import User
 
@@ -40,7 +40,7 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user and user.active and check_password(user, form.password.data):
-            login_user(user)
+            start_session(user)
             user.last_login_at = datetime.now(UTC)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -53,6 +53,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session (POST only, with CSRF, so a link cannot log someone out)."""
+    """End the session (POST only, with CSRF, so a link cannot log someone out), and every copy of its
+    cookie: the account's session generation moves on."""
+    if current_user.is_authenticated and not g.get("auth_by_token"):
+        from app.accounts import end_all_sessions
+
+        end_all_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
