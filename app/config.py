@@ -59,7 +59,9 @@ class Config:
         # worker and host shares them; redis:// or memcached:// work too.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")  # per client address
+        # per account named in the form (known or not): behind one proxy every client shares an address
+        self.LOGIN_ACCOUNT_RATE_LIMIT = env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
         self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
         # behind a reverse proxy: how many X-Forwarded-* hops to trust (client address

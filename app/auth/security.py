@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError as CSRFValidationError
 
@@ -33,11 +33,34 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_password(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the same argon2 parameters as real ones (made once)."""
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = _hasher.hash(secrets.token_urlsafe(24))
+    return _DUMMY["hash"]
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None. The same work either way: an unknown
+    or inactive account has a dummy hash verified, so the answer's timing does not tell which accounts exist."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    usable = user is not None and user.active
+    matches = _verify(user.password_hash if usable else _dummy_hash(), password)
+    return user if usable and matches else None
 
 
 def hash_token(token: str) -> str:

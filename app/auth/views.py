@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -9,14 +10,12 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app.auth import bp
-from app.auth.security import check_password, start_session
+from app.auth.security import authenticate, start_session
 from app.extensions import db, limiter
-from app.models import User
 
 
 class LoginForm(FlaskForm):
@@ -31,15 +30,23 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def account_key() -> str:
+    """The per-account rate-limit key of a login attempt: the e-mail it names (hashed), known or not,
+    so that clients sharing one address (behind a proxy) cannot try one account from many addresses
+    faster than the per-account limit, and the limit itself does not tell which accounts exist."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=account_key)
 def login():
     """Show the login form; sign in on a valid POST."""
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user and user.active and check_password(user, form.password.data):
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
             start_session(user)
             user.last_login_at = datetime.now(UTC)
             db.session.commit()
