@@ -88,3 +88,55 @@ def test_a_control_socket_path_too_long_for_unix_sockets_is_turned_off():
     assert namespace["control_socket_path"](["127.0.0.1:5000"]).name == "gunicorn-127.0.0.1-5000.ctl"
     namespace["RUN_DIR"] = Path("/tmp") / ("d" * 120)
     assert namespace["control_socket_path"](["127.0.0.1:5000"]) is None
+
+
+def test_make_run_on_a_taken_port_says_so_in_one_line_and_starts_nothing():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(["make", "-s", "run", f"PORT={port}"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+    assert result.returncode != 0
+    ours = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    assert ours == [f"make run: port {port} is already in use on 127.0.0.1 (another server?): "
+                    "stop it, or choose another with PORT=5001 make run"]
+    assert "installing" not in result.stdout  # refused before any set-up
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_make_run_server_starts_nginx_and_gunicorn_together_and_stops_them_together(app):
+    run_dir = ROOT / "instance" / "run"
+    pidfile = run_dir / "serve.pid"
+    if pidfile.exists() and pidfile.read_text().strip() and Path(f"/proc/{pidfile.read_text().strip()}").exists():
+        pytest.skip("`make run` is serving from this checkout")
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PORT": str(port),
+           "WEB_WORKERS": "1", "SECRET_KEY": "test-serving"}
+    serve = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", serve)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            assert answer.headers["Server"] == "nginx"  # the front answers; gunicorn is on a Unix socket
+        assert (run_dir / "web.sock").is_socket()
+        members = _processes_mentioning(str(run_dir))
+        assert len(members) >= 3  # nginx master and worker, gunicorn master and worker
+        if os.geteuid() == 0:  # as root, the server itself runs as the unprivileged web user
+            assert all(os.stat(f"/proc/{pid}").st_uid != 0 for pid in members)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+    assert _processes_mentioning(str(run_dir)) == []
+    assert not (run_dir / "web.sock").exists()
