@@ -43,9 +43,7 @@ fi
 echo $$ > "$RUN/serve.pid"
 
 if [ "$(id -u)" = 0 ]; then
-  WEB_USER=${WEB_USER:-codi}
-  id -u "$WEB_USER" >/dev/null 2>&1 \
-    || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$WEB_USER"
+  WEB_USER=$(bash scripts/web-user.sh)
   # the server reads the code and writes only uploads and its runtime files
   d="$ROOT"; while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
   chmod 711 "$ROOT/instance"
