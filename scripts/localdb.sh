@@ -94,8 +94,9 @@ start() {
     chown "$OWNER" "$SOCKDIR"
     local options=(-p "$PGPORT" -k "$SOCKDIR" -c "listen_addresses=${TCP_PORT:+127.0.0.1}")
     if [ -n "$WEB_GROUP" ]; then
+      # the folder (owner and the web user's group only) guards the socket inside it
       chgrp "$WEB_GROUP" "$SOCKDIR"; chmod 750 "$SOCKDIR"
-      options+=(-c "unix_socket_group=$WEB_GROUP" -c unix_socket_permissions=0770)
+      options+=(-c unix_socket_permissions=0777)
     else
       chmod 700 "$SOCKDIR"
       options+=(-c unix_socket_permissions=0700)
