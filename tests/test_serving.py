@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,6 +118,8 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.skipif(not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
+                    reason="nginx not installed (make run / make test install it)")
 def test_make_run_server_starts_nginx_and_gunicorn_together_and_stops_them_together(app):
     run_dir = ROOT / "instance" / "run"
     pidfile = run_dir / "serve.pid"
