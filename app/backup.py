@@ -173,7 +173,11 @@ def _stream(source: IO[bytes], sink: IO[bytes]) -> bytes | None:
     return held
 
 
-def restore_archive(path: str, url: str) -> None:
+# --replace: the old contents go in the same transaction, so a failed restore keeps them
+REPLACE_SQL = b"BEGIN;\nSET lock_timeout = '10s';\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
+
+
+def restore_archive(path: str, url: str, replace: bool = False) -> None:
     """Restore `path` into the database at `url` in one checked transaction (raises ClickException)."""
     toc = read_toc(path)
     known, _heads = _migration_revisions()
@@ -183,6 +187,8 @@ def restore_archive(path: str, url: str) -> None:
         psql = subprocess.Popen([_tool("psql"), *args, "-X", "-q", "-v", "ON_ERROR_STOP=1"], env=env,
                                 stdin=subprocess.PIPE, stdout=psql_out, stderr=psql_err)
         assert psql.stdin is not None
+        if replace:  # the script's own BEGIN then only warns that a transaction is open
+            psql.stdin.write(REPLACE_SQL)
         # --single-transaction: the script opens with BEGIN and ends with COMMIT (and no other
         # transaction control); the final COMMIT is held back until the checks have passed
         dump = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction",
@@ -234,8 +240,11 @@ def _key_counts() -> dict[str, int]:
 @click.command("restore")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def restore(path: str) -> None:
-    """Restore a dump made by `flask backup` into an empty database: all of it, or nothing."""
+@click.option("--replace", is_flag=True,
+              help="Replace what the database holds now (in the same transaction: a failed restore keeps it). "
+                   "Stop the server first.")
+def restore(path: str, replace: bool) -> None:
+    """Restore a dump made by `flask backup`: all of it, or nothing. Into an empty database, or --replace."""
     from sqlalchemy import text
 
     from app.extensions import db
@@ -244,10 +253,11 @@ def restore(path: str) -> None:
         "SELECT count(*) FROM information_schema.tables WHERE table_schema='public' "
         "AND table_name NOT IN ('spatial_ref_sys')")).scalar_one()
     db.session.close()
-    if tables:
-        raise click.ClickException("restore needs an empty database (no tables in schema public); nothing was changed")
+    if tables and not replace:
+        raise click.ClickException("restore needs an empty database (no tables in schema public), or --replace; "
+                                   "nothing was changed")
     db.engine.dispose()
-    restore_archive(path, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    restore_archive(path, current_app.config["SQLALCHEMY_DATABASE_URI"], replace=replace)
     _known, heads = _migration_revisions()
     version = {row[0] for row in db.session.execute(text("SELECT version_num FROM alembic_version"))}
     counts = ", ".join(f"{table} {n}" for table, n in _key_counts().items())

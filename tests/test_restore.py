@@ -121,6 +121,36 @@ def test_a_restore_is_checked_and_history_is_append_only_afterwards(app, good_du
     assert _state(url) == before
 
 
+def test_replace_swaps_the_contents_all_or_nothing(good_dump, target, tmp_path):
+    url, restored = target
+    assert restored.test_cli_runner().invoke(args=["restore", str(good_dump)]).exit_code == 0
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE land_cases SET community_name = 'changed since the backup' WHERE id = "
+                          "(SELECT min(id) FROM land_cases)"))
+    engine.dispose()
+    before = _state(url)
+    for kind in ("truncated_end", "corrupted", "random"):
+        bad = tmp_path / f"{kind}.dump"
+        bad.write_bytes(_broken(kind, good_dump.read_bytes()))
+        failed = restored.test_cli_runner().invoke(args=["restore", "--replace", str(bad)])
+        assert failed.exit_code != 0 and "nothing was changed" in failed.output
+        assert _state(url) == before
+    changed = text("SELECT count(*) FROM land_cases WHERE community_name = 'changed since the backup'")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(changed).scalar() == 1  # the current data survived every failed attempt
+    engine.dispose()
+    done = restored.test_cli_runner().invoke(args=["restore", "--replace", str(good_dump)])
+    assert done.exit_code == 0, done.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(changed).scalar() == 0  # back to the backup
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("DELETE FROM history"))
+    engine.dispose()
+
+
 def test_a_backup_from_a_newer_version_is_refused(good_dump, target, tmp_path, monkeypatch):
     from app import backup
 
