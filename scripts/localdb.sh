@@ -136,6 +136,6 @@ case "${1:-start}" in
   stop) stop ;;
   running) running ;;
   createdb) start; createdb "$2" ;;
-  url) cat "$URLFILE" ;;
-  *) die "usage: $0 start|stop|running|createdb NAME|url" ;;
+  url) if [ -n "${2:-}" ]; then sed -E "s#/codi(\?|\$)#/$2\1#" "$URLFILE"; else cat "$URLFILE"; fi ;;  # url [NAME]
+  *) die "usage: $0 start|stop|running|createdb NAME|url [NAME]" ;;
 esac
