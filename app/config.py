@@ -66,4 +66,7 @@ class Config:
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
         # behind a reverse proxy: how many X-Forwarded-* hops to trust (client address
         # for rate limits, host and scheme for share-link URLs)
+        # OUTSIDE_BASEMAPS=0: an office without internet; the maps use the boundaries as their
+        # base and never ask an outside tile server
+        self.OUTSIDE_BASEMAPS = env.get("OUTSIDE_BASEMAPS", "1").strip().lower() not in ("0", "false", "no", "off")
         self.TRUST_PROXY_HOPS = int(env.get("TRUST_PROXY_HOPS", "0"))
