@@ -161,6 +161,8 @@ def _ring_path(ring: Sequence[Sequence[float]], project: Projection) -> str:
         if point != last:
             out.append(f"{_num(point[0])} {_num(point[1])}")
             last = point
+    if len(out) > 1 and out[-1] == out[0]:
+        out.pop()  # Z closes the ring
     return ("M" + " L".join(out) + "Z") if len(out) > 2 else ""
 
 
