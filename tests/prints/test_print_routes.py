@@ -170,3 +170,9 @@ def test_pages_link_to_their_prints(client, auth, map_data):
     client.post("/logout")
     shared = client.get(f"/s/{token}").get_data(as_text=True)
     assert f'href="/s/{token}.pdf?size=A4"' in shared
+
+
+def test_english_prints(client, auth, pdf):
+    doc = pdf(client.get("/map/bangkok.pdf?lang=en", headers=auth("viewer")))
+    assert "Summary by status" in doc.text and "Printed on" in doc.text and "Legend" in doc.text
+    assert "RTSD / OCHA, CC BY-IGO" in doc.text
