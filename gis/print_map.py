@@ -19,9 +19,21 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from gis.print_furniture import (
+    CHOROPLETH_RAMP,
+    emptiest_corner,
+    fmt_number,
+    label_html,
+    legend_html,
+    legend_size,
+    north_arrow,
+    scale_bar,
+    text_width,
+)
+
 METRES_PER_DEGREE = 111_320.0   # one degree of latitude (and of longitude at the equator)
 MAX_MAP_POINTS = 1500           # more cases than this in a view are drawn as clusters
-CLUSTER_CELL_MM = 9.0           # grid cell of a cluster, on paper
+CLUSTER_CELL_MM = 12.0          # grid cell of a cluster, on paper (clusters are at most 8 mm wide)
 
 Bounds = tuple[float, float, float, float]  # minlon, minlat, maxlon, maxlat
 
@@ -35,7 +47,6 @@ STYLE = {   # kind of area -> (fill, fill-opacity, stroke, stroke width mm, dash
     "choropleth": ("#ffffff", 0.85, "#9e9e9e", 0.1, ""),
     "outline": ("none", 0.0, "#37474f", 0.3, ""),
 }
-CHOROPLETH_RAMP = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603")
 FUND_COLOUR = "#00838f"
 PILOT_COLOUR = "#0b6e4f"
 
@@ -137,21 +148,6 @@ def degrees_per_mm(bounds: Bounds, width: float, height: float) -> float:
     return 1.0 / Projection(bounds, width, height).scale
 
 
-def nice_length(metres: float) -> float:
-    """The largest 1, 2 or 5 x 10^n metres not above `metres`."""
-    if metres <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(metres))
-    for step in (5, 2, 1):
-        if step * power <= metres:
-            return step * power
-    return power
-
-
-def _num(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
-
-
 def _ring_path(ring: Sequence[Sequence[float]], project: Projection) -> str:
     out: list[str] = []
     last: tuple[float, float] | None = None
@@ -159,7 +155,7 @@ def _ring_path(ring: Sequence[Sequence[float]], project: Projection) -> str:
         x, y = project(lon, lat)
         point = (round(x, 2), round(y, 2))
         if point != last:
-            out.append(f"{_num(point[0])} {_num(point[1])}")
+            out.append(f"{fmt_number(point[0])} {fmt_number(point[1])}")
             last = point
     if len(out) > 1 and out[-1] == out[0]:
         out.pop()  # Z closes the ring
@@ -174,26 +170,10 @@ def geometry_path(geometry: dict[str, Any], project: Projection) -> str:
     return "".join(_ring_path(ring, project) for polygon in polygons for ring in polygon)
 
 
-def text_width(text: str, size: float) -> float:
-    """An estimate of a label's width (Thai marks above and below a letter take no width)."""
-    spacing = sum(0 if (0x0E31 == ord(c) or 0x0E34 <= ord(c) <= 0x0E3A or 0x0E47 <= ord(c) <= 0x0E4E)
-                  else 0.55 for c in text)
-    return spacing * size
-
-
 def _digits(x: float, y: float, text: str, size: float) -> str:
     """SVG text for ASCII only (cluster counts): WeasyPrint draws SVG text letter by letter."""
     return (f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:.2f}" text-anchor="middle" fill="#222" '
             f'font-weight="bold">{escape(text)}</text>')
-
-
-def _label_html(x: float, y: float, text: str, size: float, *, anchor: str = "middle", colour: str = "#222",
-                weight: str = "normal") -> str:
-    """A word placed at (x, y) mm on the map, centred on its middle (or starting there)."""
-    box = f"left:{x - 30:.2f}mm;width:60mm;text-align:center" if anchor == "middle" else f"left:{x:.2f}mm"
-    bold = ";font-weight:bold" if weight != "normal" else ""
-    return (f'<div class="pm-label" style="position:absolute;{box};top:{y - size * 0.55:.2f}mm;'
-            f'font-size:{size:.2f}mm;line-height:1.1;color:{colour};white-space:nowrap{bold}">{escape(text)}</div>')
 
 
 def _areas(areas: Iterable[Area], project: Projection, style: str | None = None) -> list[str]:
@@ -228,7 +208,7 @@ def _labels(areas: Iterable[Area], project: Projection, size: float) -> list[str
         if area.label and area.label_at is not None:
             x, y = project(*area.label_at)
             colour = PILOT_COLOUR if area.kind == "pilot" else "#546e7a"
-            out.append(_label_html(x, y + (2.6 if area.kind == "pilot" else 0), area.label, size, colour=colour))
+            out.append(label_html(x, y + (2.6 if area.kind == "pilot" else 0), area.label, size, colour=colour))
     return out
 
 
@@ -247,14 +227,14 @@ def _point_labels(points: Iterable[CasePoint], project: Projection) -> list[str]
     for point in points:
         if point.label:
             x, y = project(point.lon, point.lat)
-            out.append(_label_html(x + (3.2 if point.large else 1.8), y, point.label, 3.2, anchor="start",
+            out.append(label_html(x + (3.2 if point.large else 1.8), y, point.label, 3.2, anchor="start",
                                    weight="bold"))
     return out
 
 
 def cluster_radius(total: int) -> float:
-    """Radius in mm of a cluster of `total` cases: grows with the logarithm, 2 mm to 4.4 mm."""
-    return min(2.0 + 0.8 * math.log10(max(total, 1)), 4.4)
+    """Radius in mm of a cluster of `total` cases: grows with the logarithm, 2 mm to 4 mm."""
+    return min(2.0 + 0.6 * math.log10(max(total, 1)), 4.0)
 
 
 def _pie(x: float, y: float, r: float, counts: dict[str, int], colours: dict[str, str]) -> list[str]:
@@ -307,65 +287,9 @@ def _funds(funds: Iterable[tuple[float, float]], project: Projection) -> list[st
     return out
 
 
-def _symbol(entry: LegendEntry, x: float = 2.2, y: float = 1.6) -> str:
-    if entry.shape == "square":
-        return (f'<rect x="{x - 1.6:.2f}" y="{y - 1.2:.2f}" width="3.2" height="2.4" fill="{entry.colour}" '
-                f'fill-opacity="0.35" stroke="{entry.colour}" stroke-width="0.3"/>')
-    if entry.shape == "line":
-        return f'<line x1="{x - 1.8:.2f}" y1="{y:.2f}" x2="{x + 1.8:.2f}" y2="{y:.2f}" stroke="{entry.colour}" ' \
-               f'stroke-width="0.4"/>'
-    if entry.shape == "diamond":
-        return (f'<path d="M{x:.2f} {y - 1.3:.2f} L{x + 1.3:.2f} {y:.2f} L{x:.2f} {y + 1.3:.2f} L{x - 1.3:.2f} '
-                f'{y:.2f}Z" fill="{entry.colour}"/>')
-    if entry.shape == "pie":
-        return (f'<circle cx="{x:.2f}" cy="{y:.2f}" r="1.5" fill="{entry.colour}"/>'
-                f'<circle cx="{x:.2f}" cy="{y:.2f}" r="0.85" fill="#ffffff"/>')
-    if entry.shape == "ramp":
-        step = 3.6 / len(CHOROPLETH_RAMP)
-        return "".join(f'<rect x="{x - 1.8 + i * step:.2f}" y="{y - 1.2:.2f}" width="{step:.2f}" height="2.4" '
-                       f'fill="{c}"/>' for i, c in enumerate(CHOROPLETH_RAMP))
-    return f'<circle cx="{x:.2f}" cy="{y:.2f}" r="1.2" fill="{entry.colour}" stroke="#fff" stroke-width="0.2"/>'
-
-
-def legend_html(entries: Sequence[LegendEntry], title: str) -> str:
-    """The legend box (bottom left of the map): a symbol, a name and a count per row."""
-    if not entries:
-        return ""
-    rows = []
-    for entry in entries:
-        count = f' <span class="pm-count">{entry.count:,}</span>' if entry.count is not None else ""
-        rows.append('<div class="pm-legend-row" style="white-space:nowrap">'
-                    '<svg xmlns="http://www.w3.org/2000/svg" width="4.4mm" height="3.2mm" viewBox="0 0 4.4 3.2" '
-                    f'style="vertical-align:-0.5mm;margin-right:1.2mm">{_symbol(entry)}</svg>'
-                    f'{escape(entry.label)}{count}</div>')
-    return ('<div class="pm-legend" style="position:absolute;left:2.5mm;bottom:2.5mm;background:#ffffff;'
-            'border:0.2mm solid #9e9e9e;padding:1.2mm 2mm;font-size:2.8mm;line-height:1.3">'
-            f'<div style="font-weight:bold;margin-bottom:0.6mm">{escape(title)}</div>{"".join(rows)}</div>')
-
-
-def _scale_bar(project: Projection, width: float, height: float, texts: MapTexts) -> tuple[list[str], list[str]]:
-    metres = nice_length(project.metres_per_mm * width / 5)
-    length = metres / project.metres_per_mm
-    label = f"{_num(metres / 1000)} {texts.km}" if metres >= 1000 else f"{_num(metres)} {texts.m}"
-    x1, y = width - 8 - length, height - 5
-    half = length / 2
-    shapes = [f'<rect x="{x1 - 3:.2f}" y="{y - 5.5:.2f}" width="{length + 9:.2f}" height="8" fill="#ffffff" '
-              f'fill-opacity="0.85"/>',
-              f'<rect x="{x1:.2f}" y="{y:.2f}" width="{half:.2f}" height="1.2" fill="#222"/>',
-              f'<rect x="{x1 + half:.2f}" y="{y:.2f}" width="{half:.2f}" height="1.2" fill="#ffffff" '
-              f'stroke="#222" stroke-width="0.2"/>']
-    words = [_label_html(x1, y - 2.2, "0", 2.6), _label_html(x1 + length, y - 2.2, label, 2.6)]
-    return shapes, words
-
-
-def _north_arrow(width: float, north: str) -> tuple[list[str], list[str]]:
-    x, y = width - 9, 5.0
-    return ([f'<path d="M{x} {y} L{x + 3} {y + 9} L{x} {y + 7} L{x - 3} {y + 9}Z" fill="#222"/>'],
-            [_label_html(x, y + 12, north, 3.6, weight="bold")])
-
-
-def render_map(content: MapContent, width: float, height: float) -> str:
-    """The whole map, `width` x `height` millimetres: one SVG of shapes, and its words laid over it as HTML."""
+def render_map(content: MapContent, width: float, height: float, *, legend_inside: bool = True) -> str:
+    """The whole map, `width` x `height` millimetres: one SVG of shapes, and its words laid over it as HTML;
+    the legend in the emptiest corner (or left out: `legend_html` gives it for a place beside the map)."""
     project = Projection(content.bounds, width, height)
     by_kind = {k: [a for a in content.areas if a.kind == k] for k in STYLE}
     polygons: list[str] = []
@@ -376,12 +300,16 @@ def render_map(content: MapContent, width: float, height: float) -> str:
     shapes = [*polygons, *_small_area_markers(by_kind["pilot"], project), *_funds(content.funds, project),
               *_clusters(content.clusters, project, content.colours),
               *_case_points(content.cases, project, content.colours)]
-    bar, bar_words = _scale_bar(project, width, height, content.texts)
-    arrow, arrow_words = _north_arrow(width, content.texts.north)
+    corner = emptiest_corner(content, project, width, height, legend_size(content.legend, content.texts.legend)) \
+        if content.legend and legend_inside else "bl"
+    bar, bar_words = scale_bar(project, width, height, content.texts, left=corner == "br")
+    arrow, arrow_words = north_arrow(width, content.texts.north, left=corner == "tr")
     words = [*_labels([a for a in content.areas if a.kind in ("province", "focus", "district", "subdistrict")],
                       project, 2.5),
              *_labels(by_kind["pilot"], project, 2.4), *_point_labels(content.cases, project),
-             *bar_words, *arrow_words, legend_html(content.legend, content.texts.legend)]
+             *bar_words, *arrow_words]
+    if legend_inside:
+        words.append(legend_html(content.legend, content.texts.legend, corner))
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{height}mm" '
            f'viewBox="0 0 {width} {height}" style="position:absolute;left:0;top:0">'
            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>'

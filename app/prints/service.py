@@ -32,7 +32,7 @@ PAPER = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}   # landscape, millimetres
 MARGIN = 10.0
 HEADER_MM = 19.0     # title and the line under it
 FOOTER_MM = 9.0      # credits under the map
-SIDE_MM = 72.0       # the summary panel beside the map, when the map leaves room for it
+SIDE_MM = 72.0       # the legend and summary beside the map, when the map leaves room for them
 TABLE_LIMIT = 400    # more cases than this are summarised per area instead of listed
 BANGKOK = ZoneInfo("Asia/Bangkok")
 THAILAND = (97.3, 5.6, 105.7, 20.5)
@@ -85,6 +85,7 @@ class MapPrint:
     size: str
     svg: str
     frame: MapFrame
+    legend: str
     printed_on: str
     as_of: str | None
     counts: list[dict[str, Any]]
@@ -167,7 +168,9 @@ def map_print(scope: Scope, view: ViewState, *, size: str, title: str, lang: str
     counts: dict[str, int] = figures["counts"]
     households: dict[str, int] = figures["households"]
     result = MapPrint(
-        title=title, size=size, svg=print_map.render_map(content, frame.width, frame.height), frame=frame,
+        title=title, size=size, frame=frame,
+        svg=print_map.render_map(content, frame.width, frame.height, legend_inside=not frame.side),
+        legend=print_map.legend_html(content.legend, content.texts.legend, None) if frame.side else "",
         printed_on=buddhist_date(today(), lang), as_of=buddhist_date(as_of, lang) if as_of else None,
         counts=[{"status": s, "label": label(CASE_STATUSES, s, lang), "colour": STATUS_COLOURS[s],
                  "count": counts.get(s, 0), "households": households.get(s, 0)} for s in view.statuses],

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gis import print_map
+from gis import print_furniture, print_map
 from gis.print_map import Area, CasePoint, Cluster, LegendEntry, MapContent, MapTexts
 
 SQUARE = {"type": "Polygon", "coordinates": [[[100, 13], [101, 13], [101, 14], [100, 14], [100, 13]]]}
@@ -18,7 +18,7 @@ COLOURS = {"reported": "#6c757d", "secured": "#28a745"}
 @pytest.mark.parametrize(("metres", "nice"), [(1, 1), (7, 5), (12, 10), (190, 100), (260, 200), (99_000, 50_000),
                                               (123_456, 100_000)])
 def test_nice_length(metres, nice):
-    assert print_map.nice_length(metres) == nice
+    assert print_furniture.nice_length(metres) == nice
 
 
 def test_projection_keeps_east_west_and_north_south_distances_equal_at_the_centre():
@@ -88,10 +88,21 @@ def test_cluster_radius_grows_and_stays_small():
 
 
 def test_choropleth_classes():
-    assert print_map.choropleth_fill(0, 10) == print_map.CHOROPLETH_RAMP[0]
-    assert print_map.choropleth_fill(1, 10) == print_map.CHOROPLETH_RAMP[1]
-    assert print_map.choropleth_fill(10, 10) == print_map.CHOROPLETH_RAMP[-1]
+    assert print_map.choropleth_fill(0, 10) == print_furniture.CHOROPLETH_RAMP[0]
+    assert print_map.choropleth_fill(1, 10) == print_furniture.CHOROPLETH_RAMP[1]
+    assert print_map.choropleth_fill(10, 10) == print_furniture.CHOROPLETH_RAMP[-1]
 
 
 def test_thai_marks_take_no_width():
-    assert print_map.text_width("กิ่ง", 1.0) == print_map.text_width("กง", 1.0)
+    assert print_furniture.text_width("กิ่ง", 1.0) == print_furniture.text_width("กง", 1.0)
+
+
+def test_the_legend_goes_where_the_map_is_emptiest():
+    crowded = [CasePoint(99.965 + i * 0.002, 12.965 + i * 0.002, "reported") for i in range(20)]  # bottom left
+    content = MapContent(bounds=(100, 13, 101, 14), colours=COLOURS, cases=crowded,
+                         legend=[LegendEntry("รับเรื่อง", COLOURS["reported"], 20)])
+    project = print_map.Projection(content.bounds, 100, 100)
+    assert print_map.emptiest_corner(content, project, 100, 100, (30, 20)) != "bl"
+    html = print_map.render_map(content, 100, 100)
+    assert "pm-legend" in html and "left:2.5mm;bottom:2.5mm" not in html
+    assert "pm-legend" not in print_map.render_map(content, 100, 100, legend_inside=False)

@@ -157,6 +157,7 @@ def test_pages_link_to_their_prints(client, auth, map_data):
     from tests.factories import make_user
     from tests.pilot_areas.support import login
 
+    token, _ = _share(client, auth)
     login(client, make_user("viewer"))
     page = client.get("/map/south").get_data(as_text=True)
     assert 'href="/map/south.pdf?size=A4"' in page and 'data-print-size="A3"' in page
@@ -166,8 +167,6 @@ def test_pages_link_to_their_prints(client, auth, map_data):
     assert f'href="/cases/{case_id}.pdf"' in client.get(f"/cases/{case_id}").get_data(as_text=True)
     pilot_id = db.session.execute(text("SELECT id FROM pilot_areas ORDER BY id LIMIT 1")).scalar()
     assert f'href="/pilot-areas/{pilot_id}.pdf"' in client.get(f"/pilot-areas/{pilot_id}").get_data(as_text=True)
-    token, _ = _share(client, auth)
-    client.post("/logout")
     shared = client.get(f"/s/{token}").get_data(as_text=True)
     assert f'href="/s/{token}.pdf?size=A4"' in shared
 
