@@ -135,7 +135,6 @@ def export_job(job: Job, report: Progress) -> service.Outcome:
             report(done, total, "writing")
 
     path = write_file(prepared, service.jobs_root() / (job.folder or job.id), watch)
-    db.session.rollback()  # an export writes nothing
     result = {"file": path.name, "rows": total, "bytes": path.stat().st_size,
               "contacts_included": prepared.headers.get("X-Contacts-Included") == "true"}
     return service.Outcome(200, result, download_name=path.name)

@@ -59,9 +59,9 @@ def _run(app: Flask, job: Job) -> None:
     owner = db.session.get(User, job.owner_id)
     request = params.get("request") or {}
     headers = {"Accept-Language": params.get("lang") or "th"}
-    try:
-        with app.test_request_context(request.get("path", "/"), query_string=request.get("query", ""),
-                                      headers=headers):
+    with app.test_request_context(request.get("path", "/"), query_string=request.get("query", ""),
+                                  headers=headers):
+        try:
             if owner is None or not owner.active:
                 raise Forbidden(_("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"))
             login_user(owner)
@@ -71,13 +71,13 @@ def _run(app: Flask, job: Job) -> None:
 
             outcome = handler(job.kind)(job, report)
             service.finish(job.id, outcome)
-    except ServiceError as exc:
-        service.fail(job.id, exc.status, [{"code": exc.code, "message": exc.message, "details": exc.details}])
-    except Exception:
-        log.exception("job %s (%s) failed", job.id, job.kind)
-        service.fail(job.id, 500, [{"code": "internal", "message": str(service.MESSAGES["internal"])}])
-    finally:
-        db.session.expire_all()
-        done = db.session.get(Job, job.id)
-        if done is not None:
-            service.remove_inputs(done)
+        except ServiceError as exc:
+            service.fail(job.id, exc.status, [{"code": exc.code, "message": exc.message, "details": exc.details}])
+        except Exception:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            service.fail(job.id, 500, [{"code": "internal", "message": str(service.MESSAGES["internal"])}])
+        finally:
+            db.session.expire_all()
+            done = db.session.get(Job, job.id)
+            if done is not None:
+                service.remove_inputs(done)
