@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import procrastinate
-from flask import Flask, current_app
+from flask import Flask
 from procrastinate import sql as queue_sql
 from sqlalchemy.engine import make_url
 
@@ -22,11 +21,14 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 TASK = "codi:run_job"
-tasks = procrastinate.Blueprint()
+QUEUE = "codi"
+# The web side never opens this connector: jobs are deferred on the request's own connection.
+# The worker runs a copy with a connector of its own (`run_worker`).
+queue_app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 _worker_app: dict[str, Flask] = {}
 
 
-@tasks.task(name="run_job", queue="codi")
+@queue_app.task(name=TASK, queue=QUEUE)
 def run_job(job_id: str) -> None:
     """Run one of our jobs in the worker (the Flask app is the worker's own)."""
     from app.jobs.runner import run
@@ -40,17 +42,10 @@ def conninfo(flask_app: Flask) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _app(connector: Any) -> procrastinate.App:
-    queue = procrastinate.App(connector=connector)
-    queue.add_tasks_from(tasks, namespace="codi")
-    return queue
-
-
 def enqueue(job_id: str) -> int:
     """Queue `job_id` in the open transaction (it becomes visible to workers on commit)."""
-    queue = _app(procrastinate.SyncPsycopgConnector(conninfo=conninfo(current_app)))  # never opened: no pool
     raw = db.session.connection().connection.driver_connection
-    return queue.configure_task(TASK, connection=raw).defer(job_id=job_id)
+    return queue_app.configure_task(TASK, allow_unknown=False, connection=raw).defer(job_id=job_id)
 
 
 def stalled_queue_jobs(seconds: float) -> list[int]:
@@ -79,6 +74,7 @@ def run_worker(flask_app: Flask, *, concurrency: int = 1, wait: bool = True) -> 
     """procrastinate's worker for our queue, heartbeat every third of JOB_STALE_SECONDS."""
     _worker_app["app"] = flask_app
     stale = float(flask_app.config["JOB_STALE_SECONDS"])
-    queue = _app(procrastinate.PsycopgConnector(conninfo=conninfo(flask_app), min_size=1, max_size=3))
-    queue.run_worker(queues=["codi"], concurrency=concurrency, wait=wait, update_heartbeat_interval=stale / 3,
+    queue = queue_app.with_connector(procrastinate.PsycopgConnector(conninfo=conninfo(flask_app), min_size=1,
+                                                                    max_size=3))
+    queue.run_worker(queues=[QUEUE], concurrency=concurrency, wait=wait, update_heartbeat_interval=stale / 3,
                      stalled_worker_timeout=stale, delete_jobs="successful")

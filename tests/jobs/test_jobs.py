@@ -41,6 +41,10 @@ def test_large_import_is_a_job_with_progress_and_result(client, auth, users, for
     queued = client.get(job["url"], headers=auth("land_team")).json
     assert queued["state"] == "queued" and queued["waiting_for_worker"] is True and queued["result"] is None
     assert counts() == before
+    queued_as = db.session.execute(text("SELECT queue_name, task_name, status::text FROM procrastinate_jobs q "
+                                        "JOIN jobs ON jobs.queue_job_id = q.id WHERE jobs.id = :id"),
+                                   {"id": job["id"]}).one()
+    assert tuple(queued_as) == ("codi", "codi:run_job", "todo")  # where `flask jobs worker` takes it
     run_job(job["id"])
     done = client.get(job["url"], headers=auth("land_team")).json
     assert done["state"] == "done" and done["kind"] == "import", done["errors"]
