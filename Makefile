@@ -16,7 +16,10 @@ help:
 	@echo "make run   - install what is missing, start the database, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test  - the same set-up, then the whole test suite against PostGIS"
 
+# the job worker (long imports and exports) runs beside the web server; both stop together
 run: system venv translations db
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask jobs worker & worker=$$!; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) "app:create_app()"
 
 test: system system-test venv translations
