@@ -117,10 +117,3 @@ def report_body(report: Report) -> tuple[dict[str, Any], int]:
         return body, 422
     return body, 200
 
-
-@api.errorhandler(ExchangeError)
-def _exchange_error(exc: ExchangeError):
-    from app.errors import error_response
-
-    err = service_error(exc)
-    return error_response(err.status, err.code, err.message, err.details)

@@ -18,7 +18,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_login import login_user
 
-from app.errors import Forbidden, ServiceError
+from app.errors import Forbidden, as_service_error
 from app.extensions import db
 from app.jobs import service
 from app.models import Job, User
@@ -71,11 +71,13 @@ def _run(app: Flask, job: Job) -> None:
 
             outcome = handler(job.kind)(job, report)
             service.finish(job.id, outcome)
-        except ServiceError as exc:
-            service.fail(job.id, exc.status, [{"code": exc.code, "message": exc.message, "details": exc.details}])
-        except Exception:
-            log.exception("job %s (%s) failed", job.id, job.kind)
-            service.fail(job.id, 500, [{"code": "internal", "message": str(service.MESSAGES["internal"])}])
+        except Exception as exc:
+            err = as_service_error(exc)  # what the immediate answer would have said (a 4xx), or an internal error
+            if err is None:
+                log.exception("job %s (%s) failed", job.id, job.kind)
+                service.fail(job.id, 500, [{"code": "internal", "message": str(service.MESSAGES["internal"])}])
+            else:
+                service.fail(job.id, err.status, [{"code": err.code, "message": err.message, "details": err.details}])
         finally:
             db.session.expire_all()
             done = db.session.get(Job, job.id)
