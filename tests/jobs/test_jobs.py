@@ -214,3 +214,11 @@ def test_a_file_refused_in_the_worker_fails_with_the_immediate_message(client, a
     immediate = upload(client, auth("land_team"), "colour,size\r\nred,1\r\n".encode(), "odd.csv")
     assert 400 <= immediate.status_code < 500
     assert failed["errors"][0]["message"] == immediate.json["error"]["message"]
+
+
+def test_job_page_in_english(client, users, force_jobs):
+    _login(client, users["viewer"])
+    response = client.get("/api/v1/export/funds?format=csv&lang=en", headers={"Accept": "text/html"})
+    page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Queued" in page and "No job worker is running" in page
+    assert not re.search("[\u0e00-\u0e7f]", re.sub(r"<[^>]+>", "", page.split("<main", 1)[-1]).split("</main>")[0])
