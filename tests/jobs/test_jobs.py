@@ -206,12 +206,12 @@ def test_sweep_removes_leftovers_and_keeps_live_files(app, session):
 
 
 def test_a_file_refused_in_the_worker_fails_with_the_immediate_message(client, auth, force_jobs, run_job):
-    job = upload(client, auth("land_team"), "colour,size\r\nred,1\r\n".encode(), "odd.csv").json["job"]
+    job = upload(client, auth("land_team"), b"colour,size\r\nred,1\r\n", "odd.csv").json["job"]
     run_job(job["id"])
     failed = client.get(job["url"], headers=auth("land_team")).json
     assert failed["state"] == "failed" and failed["errors"][0]["code"] != "internal"
     client.application.config["JOB_IMPORT_MIN_BYTES"] = 10**9
-    immediate = upload(client, auth("land_team"), "colour,size\r\nred,1\r\n".encode(), "odd.csv")
+    immediate = upload(client, auth("land_team"), b"colour,size\r\nred,1\r\n", "odd.csv")
     assert 400 <= immediate.status_code < 500
     assert failed["errors"][0]["message"] == immediate.json["error"]["message"]
 
