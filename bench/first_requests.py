@@ -52,7 +52,8 @@ def flask(url: str, *args: str, stdin: str | None = None) -> str:
 def sql(url: str, statement: str) -> object:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        value = conn.execute(text(statement)).scalar()
+        result = conn.execute(text(statement))
+        value = result.scalar() if result.returns_rows else None
     engine.dispose()
     return value
 

@@ -31,7 +31,7 @@ def download(job_id: str):
     job = service.get_for(job_id, current_user)
     path = service.download_path(job)
     if path is None:
-        raise NotFound(service.MESSAGES["file_gone"])
+        raise NotFound(str(service.MESSAGES["file_gone"]))
     fmt = next((f for f, (ext, _m, _w) in FORMATS.items() if path.name.endswith("." + ext)), "csv")
     response = send_file(path, mimetype=FORMATS[fmt][1], as_attachment=True, download_name=path.name, max_age=0)
     contacts = bool((job.result or {}).get("contacts_included"))
