@@ -20,7 +20,8 @@ help:
 	@echo "make test  - the same set-up, then the whole test suite against PostGIS"
 
 # scripts/serve.sh starts nginx (on $(PORT)) and gunicorn (on a Unix socket in instance/run/)
-# and stops them together; a taken port is refused before anything else is done
+# and the job worker (flask jobs worker), and stops them together; a taken port is refused
+# before anything else is done
 run: port-free system venv translations db
 	@PORT=$(PORT) bash scripts/serve.sh
 

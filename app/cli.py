@@ -167,6 +167,9 @@ def register_cli(app: Flask) -> None:
     for command in (boundaries_cli, regions_cli, users_cli, setup):
         app.cli.add_command(command)
     from app.backup import backup, restore
+    from app.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
     app.cli.add_command(backup)
     app.cli.add_command(restore)
