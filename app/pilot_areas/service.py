@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
 from app.filters import Filter, region_predicate
@@ -152,6 +153,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     if place is None:
         raise ValidationError(_("ไม่พบตำบลรหัส %(c)s ในข้อมูลขอบเขตการปกครอง", c=code),
                               [{"field": "subdistrict_code", "message": "unknown subdistrict"}])
+    check_scope(user, place.region_code)
     pilot = PilotArea(
         subdistrict_code=code, district_code=place.district_code, province_code=place.province_code,
         region_code=place.region_code, name_th=values.pop("name_th", None) or place.name_th,
@@ -175,6 +177,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
 def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
                  lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, pilot.region_code)
     values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
                              fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
@@ -193,6 +196,7 @@ def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
 
 def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotReview:
     """An architect's review; kept in order with its author and date."""
+    check_scope(user, pilot.region_code)
     unknown = sorted(set(body) - {"verdict", "comment"})
     errors = [{"field": n, "message": _("ไม่รู้จักฟิลด์นี้")} for n in unknown]
     verdict = body.get("verdict")
