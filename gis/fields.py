@@ -53,6 +53,14 @@ PROBLEMS: Choices = {
     "other": ("อื่น ๆ", "Other"),
 }
 AREA_TYPES: Choices = {"urban": ("เมือง", "Urban"), "rural": ("ชนบท", "Rural")}
+AGREEMENT_TYPES: Choices = {
+    "lease": ("เช่า", "Lease"),
+    "purchase": ("ซื้อที่ดิน", "Purchase"),
+    "land_sharing": ("แบ่งปันที่ดิน", "Land sharing"),
+    "relocation": ("ย้ายไปที่ใหม่", "Relocation"),
+    "cooperative_lease": ("เช่าในนามสหกรณ์", "Cooperative lease"),
+    "other": ("อื่น ๆ", "Other"),
+}
 PILOT_STAGES: Choices = {
     "analysis": ("วิเคราะห์", "Analysis"),
     "planning": ("วางแผน", "Planning"),
@@ -148,6 +156,10 @@ CASE_FIELDS: list[Field] = [
                     in_tiles=("province_code",)),
     Field("opened_on", "opened_on", "date", "วันที่รับเรื่อง", "Opened on", sortable=True, on_map=True),
     Field("team", "team", "text", "ทีมรับผิดชอบ", "Team", max_length=200),
+    Field("agreement_type", "agreement", "enum", "รูปแบบข้อตกลง", "Agreement type", choices=AGREEMENT_TYPES,
+          filterable=True, on_map=True),
+    Field("lease_expires_on", "lease_exp", "date", "วันสิ้นสุดสัญญาเช่า", "Lease expires on", max_future_days=None,
+          sortable=True, filterable=True, on_map=True),
     Field("contact_name", "cont_name", "text", "ชื่อผู้ติดต่อ", "Contact name", sensitive=True, max_length=200),
     Field("contact_phone", "cont_phone", "text", "โทรศัพท์ผู้ติดต่อ", "Contact phone", sensitive=True, max_length=50),
     Field("notes", "notes", "text", "หมายเหตุ", "Notes", max_length=5000),
