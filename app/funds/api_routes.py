@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import history
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import NotFound
 from app.extensions import db
 from app.filters import Filter, parse_filter
@@ -90,4 +90,4 @@ def patch_fund_item(fund_id: int):
 def fund_history(fund_id: int):
     """Every change to a fund, oldest first."""
     get_fund(fund_id)
-    return jsonify({"history": history.history_for(ENTITY, fund_id)})
+    return jsonify({"history": history.history_for(ENTITY, fund_id, role=current_role())})

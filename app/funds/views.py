@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import history
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import ServiceError, ValidationError
 from app.extensions import db
 from app.funds import pages
@@ -66,7 +66,7 @@ def fund_page(fund_id: int):
     """One fund with its place and history."""
     feature = fund_feature(fund_id)
     return render_template("funds/detail.html", feature=feature, f=feature["properties"],
-                           history=history.history_for(ENTITY, fund_id))
+                           history=history.history_for(ENTITY, fund_id, role=current_role()))
 
 
 @pages.route("/new", methods=["GET", "POST"])

@@ -151,7 +151,7 @@ def restore_case(case_id: int):
 @require("read")
 def case_history(case_id: int):
     """Every change, oldest first: who, when, action, field, old, new, note."""
-    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=_admin())
+    entries = service.case_history(case_id, role=current_role(), include_deleted=_admin())
     return jsonify({"case_id": case_id, "history": entries})
 
 

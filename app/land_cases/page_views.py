@@ -100,7 +100,7 @@ def case_detail(case_id: int):
     admin = allowed(current_role(), "case.restore")
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
-    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=admin)
+    entries = service.case_history(case_id, role=current_role(), include_deleted=admin)
     timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
     from app.models import District, Subdistrict
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import documents, history
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.filters import Filter, parse_filter
@@ -135,7 +135,7 @@ def post_review(pilot_id: int):
 def pilot_history(pilot_id: int):
     """Every change to a pilot area, oldest first: who, when, what."""
     get_pilot(pilot_id)
-    return jsonify({"history": history.history_for(ENTITY, pilot_id)})
+    return jsonify({"history": history.history_for(ENTITY, pilot_id, role=current_role())})
 
 
 def _document_url(pilot_id: int, document_id: int) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import documents, history
 from app.auth.permissions import allowed
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import Conflict, ServiceError, ValidationError
 from app.extensions import db
 from app.models import LandCase, Region
@@ -130,7 +130,7 @@ def _render_page(pilot_id: int, *, review_form: dict | None = None, review_error
     return render_template(
         "pilot_areas/detail.html", feature=feature, p=props, reviews=props["reviews"],
         cases=cases_inside(props["subdistrict_code"]), documents=docs,
-        history=history.history_for(ENTITY, pilot_id), review_form=review_form or {},
+        history=history.history_for(ENTITY, pilot_id, role=current_role()), review_form=review_form or {},
         review_errors=review_errors or {}), status
 
 
