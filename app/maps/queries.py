@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, false, func, literal, select, text
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.filters import region_provinces as region_provinces  # the one region rule; kept here for callers
 from app.geojson import Members, collection, json_object
 from app.land_cases.queries import count as count_selected
 from app.land_cases.queries import visible_cases
