@@ -14,7 +14,7 @@ from app import history
 from app.auth.scope import check_scope
 from app.errors import NotFound, ValidationError
 from app.extensions import db
-from app.filters import Filter, like_pattern, region_predicate
+from app.filters import Filter, field_predicates, like_pattern, region_predicate
 from app.models import Fund, User
 from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import validate_fields
@@ -57,6 +57,8 @@ def fund_select(filters: Filter | None = None) -> Select:
     if filters.q:
         pattern = like_pattern(filters.q)
         stmt = stmt.where(f.c.name.ilike(pattern, escape="\\") | f.c.network.ilike(pattern, escape="\\"))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(f.c, filters.fields))
     if filters.ids is not None:
         stmt = stmt.where(f.c.id.in_(list(filters.ids)))
     return stmt

@@ -21,7 +21,7 @@ from app import history
 from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
-from app.filters import Filter, region_predicate
+from app.filters import Filter, field_predicates, region_predicate
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
 from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import Invalid, check_value, validate_fields
@@ -100,6 +100,8 @@ def pilot_select(filters: Filter | None = None) -> Select:
         stmt = stmt.where(pa.c.stage.in_(list(filters.stages)))
     if filters.bbox:
         stmt = stmt.where(func.ST_Intersects(s.c.geom, func.ST_MakeEnvelope(*filters.bbox, 4326)))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(pa.c, filters.fields))
     if filters.ids is not None:
         stmt = stmt.where(pa.c.id.in_(list(filters.ids)))
     return stmt
