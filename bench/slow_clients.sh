@@ -58,5 +58,5 @@ trap - EXIT
   echo
   echo "- Slow clients: half send their headers at 1 byte/s, half a multipart body to /api/v1/imports/cases at 1 byte/s; idle ones connect and send nothing; healthy: GET /healthz every 0.25 s on a new connection (timeout 60 s), for ${SECONDS_SLOW} s."
   echo "- gunicorn: $(bench_gunicorn). nginx (scripts/nginx.conf.in) closes a connection whose headers are not complete in 15 s or idle for 15 s, and a body that pauses 30 s; a body that keeps trickling stays connected but never reaches a worker until it is whole."
-  echo "- wrk -t2 -c32 -d$DURATION on the same $(nproc)-core machine, Bearer token of a land_team account, sample data (300 cases)."
+  echo "- wrk -t2 -c32 -d$DURATION on the same $(nproc)-core machine, Bearer token of a land_team account, database ${BENCH_DB:-codi_bench_sample} ($(psql -Atq "$(echo "$DATABASE_URL" | sed 's/+psycopg//')" -c 'SELECT count(*) FROM land_cases WHERE deleted_at IS NULL') live cases). Both servers run one after the other under the same conditions: compare the two rows; the absolute figures depend on what else the machine runs (load average above)."
 } | tee "$OUT/slow_clients.md"
