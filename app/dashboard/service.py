@@ -71,7 +71,8 @@ def _funds(region: str | None) -> list[Any]:
 
 
 def _pilots(region: str | None) -> dict[str, int]:
-    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE {_where('p', region)} GROUP BY 1", region)
+    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE p.deleted_at IS NULL AND {_where('p', region)} "
+                 "GROUP BY 1", region)
     return {stage: n for stage, n in rows}
 
 
