@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import": frozenset({"admin", "land_team"}),
     "share.manage": frozenset({"admin", "policy"}),
     "audit.read": frozenset({"admin"}),
+    "jobs.all": frozenset({"admin"}),  # see every user's background jobs
     "users.manage": frozenset({"admin"}),
     "regions.conflicts": frozenset({"admin"}),
 }

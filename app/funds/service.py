@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +13,10 @@ from sqlalchemy import Select, func, select
 from app import history
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.filters import Filter, like_pattern, region_predicate
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, clean_body, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
+from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
 from gis.geometry import checked_point, point_from_geojson
@@ -26,22 +27,15 @@ LOCATION_KEYS = {"lon", "lat", "geometry"}
 EDITABLE = ("name", "level", "members", "capital_baht", "established_on", "network", "notes")
 
 
-@dataclass
-class FundFilters:
-    """The list filters: region or zone code, province code, levels, bbox, name search, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    levels: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    q: str | None = None
-    ids: list[int] | None = None
+def fund_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `fund_filter(ids=(3,))`."""
+    return Filter("funds", **values)
 
 
-def fund_select(filters: FundFilters | None = None) -> Select:
+def fund_select(filters: Filter | None = None) -> Select:
     """Funds as a `select()`: every field, `zone_code`, `lon`/`lat` and `geom`; ordered by id.
     Reuse it for exports, OGC items and tiles (same filters as the list)."""
-    filters = filters or FundFilters()
+    filters = filters or fund_filter()
     f = Fund.__table__
     stmt = (
         select(f.c.id, f.c.name, f.c.level, f.c.members, f.c.capital_baht, f.c.established_on, f.c.network,
@@ -52,22 +46,22 @@ def fund_select(filters: FundFilters | None = None) -> Select:
         .select_from(f.outerjoin(province_regions, province_regions.c.province_code == f.c.province_code))
         .order_by(f.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(f.c.region_code, f.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(f.c.region_code, f.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(f.c.province_code == filters.province)
     if filters.levels:
-        stmt = stmt.where(f.c.level.in_(filters.levels))
+        stmt = stmt.where(f.c.level.in_(list(filters.levels)))
     if filters.bbox:
         stmt = stmt.where(f.c.geom.op("&&")(func.ST_MakeEnvelope(*filters.bbox, 4326)))
     if filters.q:
-        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(f.c.name.ilike(pattern) | f.c.network.ilike(pattern))
+        pattern = like_pattern(filters.q)
+        stmt = stmt.where(f.c.name.ilike(pattern, escape="\\") | f.c.network.ilike(pattern, escape="\\"))
     if filters.ids is not None:
-        stmt = stmt.where(f.c.id.in_(filters.ids))
+        stmt = stmt.where(f.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def fund_rows(filters: FundFilters | None = None) -> list[dict[str, Any]]:
+def fund_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """Funds without geometry, as dicts (for pages)."""
     q = fund_select(filters).subquery()
     cols = [c for c in q.c if c.key != "geom"]
@@ -132,14 +126,14 @@ def _money(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool,
+def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool, lenient: bool,
              fixed: set[str] = frozenset()) -> tuple[dict[str, Any], Point | None]:
     """Validated values and point; every problem with either reported in one 422."""
     errors: list[dict[str, Any]] = []
     values: dict[str, Any] = {}
     point = None
     try:
-        values = _money(clean_body(props, FUND_FIELDS, partial=partial, fixed=fixed))
+        values = _money(validate_fields(props, FUND_FIELDS, creating=not partial, lenient=lenient, fixed=fixed))
     except ValidationError as exc:
         errors += exc.details
     try:
@@ -157,10 +151,10 @@ def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool,
     return values, point
 
 
-def create_fund(body: dict[str, Any], user: User | None) -> Fund:
-    """A new fund from JSON or a GeoJSON Feature; admin areas derived from its point."""
+def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> Fund:
+    """A new fund from JSON or a GeoJSON Feature (`lenient`: form text); areas derived from its point."""
     props, location = split_body(body)
-    values, point = _checked(props, location, partial=False)
+    values, point = _checked(props, location, partial=False, lenient=lenient)
     uid = user.id if user else None
     assert point is not None
     with db.session.begin_nested():  # a point no subdistrict holds undoes the insert (nothing half-written)
@@ -177,14 +171,11 @@ def _lonlat(fund: Fund) -> str:
     return f"{point.x:.6f},{point.y:.6f}"
 
 
-def update_fund(fund: Fund, body: dict[str, Any], user: User | None) -> dict[str, tuple[Any, Any]]:
+def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
+                lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
     props, location = split_body(body)
-    values, point = _checked(props, location, partial=True, fixed={"is_sample"})
-    for name in ("name", "level"):
-        if name in values and values[name] is None:
-            raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=name),
-                                  [{"field": name, "message": _("จำเป็นต้องกรอก")}])
+    values, point = _checked(props, location, partial=True, lenient=lenient, fixed={"is_sample"})
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
     if point is not None:
         before = _lonlat(fund)

@@ -11,7 +11,6 @@ Soft-deleted cases (`deleted_at IS NOT NULL`) are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,26 +18,17 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
+from app.filters import Filter, region_predicate
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
-from app.pilot_areas.records import MAX_INT, clean_body, clean_value, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
+from app.validation import Invalid, check_value, validate_fields
 from gis.fields import PILOT_AREA_FIELDS, REVIEW_VERDICTS, Field
 
 ENTITY = "pilot_area"
 COMMENT = Field("comment", "comment", "text", "ความเห็น", "Comment", max_length=5000)
 EDITABLE = ("name_th", "team", "architect", "stage", "targets", "notes")
-
-
-@dataclass
-class PilotFilters:
-    """The list filters: region or zone code, province code, stages, bbox, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    stages: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    ids: list[int] | None = None
 
 
 def _inside_counts() -> tuple[Any, Any]:
@@ -66,10 +56,15 @@ def _inside_counts() -> tuple[Any, Any]:
     return cases, funds
 
 
-def pilot_select(filters: PilotFilters | None = None) -> Select:
+def pilot_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `pilot_filter(ids=(3,))`."""
+    return Filter("pilot-areas", **values)
+
+
+def pilot_select(filters: Filter | None = None) -> Select:
     """Pilot areas as a `select()`: every field, place names, computed counts and `geom`
     (the subdistrict polygon, joined, never stored). Ordered by id; reuse for export/OGC."""
-    filters = filters or PilotFilters()
+    filters = filters or pilot_filter()
     pa, s, d, p = PilotArea.__table__, Subdistrict.__table__, District.__table__, Province.__table__
     cases, funds = _inside_counts()
     zero = literal_column("0")
@@ -98,19 +93,19 @@ def pilot_select(filters: PilotFilters | None = None) -> Select:
         .where(pa.c.deleted_at.is_(None))  # a removed pilot area is gone from every list, map and export
         .order_by(pa.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(pa.c.region_code, pa.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(pa.c.region_code, pa.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(pa.c.province_code == filters.province)
     if filters.stages:
-        stmt = stmt.where(pa.c.stage.in_(filters.stages))
+        stmt = stmt.where(pa.c.stage.in_(list(filters.stages)))
     if filters.bbox:
         stmt = stmt.where(func.ST_Intersects(s.c.geom, func.ST_MakeEnvelope(*filters.bbox, 4326)))
     if filters.ids is not None:
-        stmt = stmt.where(pa.c.id.in_(filters.ids))
+        stmt = stmt.where(pa.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def pilot_rows(filters: PilotFilters | None = None) -> list[dict[str, Any]]:
+def pilot_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """The pilot list without geometry, as dicts (for pages and the dashboard)."""
     stmt = pilot_select(filters)
     q = stmt.subquery()
@@ -141,14 +136,14 @@ def get_pilot(pilot_id: int, *, lock: bool = False) -> PilotArea:
     return pilot
 
 
-def create_pilot(body: dict[str, Any], user: User | None) -> PilotArea:
+def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> PilotArea:
     """A pilot on a subdistrict: district, province, region and the default Thai name come
     from the boundary tables and `province_regions`. 422 for an unknown code, 409 when taken."""
     if "subdistrict_code" not in body:
         raise ValidationError(_("ต้องระบุรหัสตำบล (subdistrict_code)"),
                               [{"field": "subdistrict_code", "message": "required"}])
     code = normalise_code(body["subdistrict_code"])
-    values = clean_body(body, PILOT_AREA_FIELDS, partial=True, extra={"subdistrict_code"})
+    values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient, extra={"subdistrict_code"})
     values.setdefault("stage", "analysis")
     if values["stage"] is None:
         values["stage"] = "analysis"
@@ -175,9 +170,12 @@ def create_pilot(body: dict[str, Any], user: User | None) -> PilotArea:
         with db.session.begin_nested():
             db.session.add(pilot)
             db.session.flush()
-    except IntegrityError:
-        raise Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
-                       [{"field": "subdistrict_code", "message": "already a pilot area"}]) from None
+    except IntegrityError as exc:
+        err = integrity_error(exc)
+        if isinstance(err, Conflict) and err.details and err.details[0].get("field") == "subdistrict_code":
+            err = Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
+                           [{"field": "subdistrict_code", "message": "already a pilot area"}])
+        raise err from None
     new_id = pilot.id
     history.record(ENTITY, new_id, "create", user, note=_("สร้างพื้นที่รูปธรรมตำบล %(c)s", c=code))
     return pilot
@@ -209,9 +207,11 @@ def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None)
                    note=reason or _("นำตำบล %(c)s ออกจากพื้นที่รูปธรรม", c=pilot.subdistrict_code))
 
 
-def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None) -> dict[str, tuple[Any, Any]]:
+def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
+                 lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
-    values = clean_body(body, PILOT_AREA_FIELDS, partial=True, fixed={"subdistrict_code", "is_sample"})
+    values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
+                             fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
         raise ValidationError(_("ต้องระบุขั้นตอน"), [{"field": "stage", "message": _("จำเป็นต้องกรอก")}])
     old = {n: getattr(pilot, n) for n in values}
@@ -234,9 +234,9 @@ def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotRevie
     if verdict not in REVIEW_VERDICTS:
         errors.append({"field": "verdict", "message": _("ต้องเป็นหนึ่งใน %(v)s", v=", ".join(REVIEW_VERDICTS))})
     try:
-        comment = clean_value(COMMENT, body.get("comment"))
-    except ValueError as exc:
-        errors.append({"field": "comment", "message": str(exc)})
+        comment = check_value(COMMENT, body.get("comment"))
+    except Invalid as exc:
+        errors.append({"field": "comment", "message": exc.message, "reason": exc.reason})
         comment = None
     if errors:
         raise ValidationError(_("ความเห็นไม่ถูกต้อง"), errors)

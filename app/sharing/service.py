@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from app.auth.security import hash_token
 from app.errors import Conflict, Gone, NotFound, ValidationError
 from app.extensions import db
-from app.maps import queries
+from app.filters import region_provinces
 from app.maps.state import Scope
 from app.models import Region, ShareLink, User
 from gis.fields import CASE_STATUSES
@@ -93,7 +93,7 @@ def validate(body: Any) -> dict[str, Any]:
     # (PostgreSQL text cannot hold NUL: such a code is unknown without asking the database)
     if region is not None and (not isinstance(region, str) or "\x00" in region
                                or db.session.get(Region, region[:32]) is None
-                               or not queries.region_provinces(region)):
+                               or not region_provinces(region)):
         errors.append(_problem("region", "unknown region or zone code (or null for the whole country)"))
     statuses = _string_list(body, "statuses", CASE_STATUSES, list(CASE_STATUSES), errors)
     layers = _string_list(body, "layers", list(OVERLAYS), list(OVERLAYS), errors)
@@ -196,7 +196,7 @@ def count_view(link: ShareLink) -> None:
 
 def scope_of(link: ShareLink) -> Scope:
     """The map scope a link grants; query parameters can only narrow it."""
-    provinces = queries.region_provinces(link.region_code) if link.region_code else None
+    provinces = region_provinces(link.region_code) if link.region_code else None
     return Scope(statuses=[s for s in CASE_STATUSES if s in link.statuses],
                  layers=[x for x in OVERLAYS if x in link.layers],
                  provinces=provinces, region_code=link.region_code, public=True)
