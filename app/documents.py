@@ -155,7 +155,7 @@ def store(entity: str, entity_id: int, file: Any, user: User | None, *,
         if content_type is None:
             raise UnsupportedType(
                 _("รับเฉพาะไฟล์ PDF, JPEG, PNG, DOCX และ XLSX (ตรวจจากเนื้อไฟล์ ไม่ใช่จากชื่อไฟล์)"),
-                [{"field": "file", "message": "unsupported content type"}])
+                [{"field": "file", "message": _("ชนิดไฟล์ไม่รองรับ")}])
         target = stored_path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():

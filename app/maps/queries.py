@@ -160,7 +160,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
              .join(_S, _S.code == PilotArea.subdistrict_code)
              .outerjoin(_D, _D.code == _S.district_code)
              .outerjoin(_P, _P.code == _S.province_code)
-             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code))
+             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code)
+             .where(PilotArea.deleted_at.is_(None)))
     if provinces is not None:
         inner = inner.where(_S.province_code.in_(list(provinces)))
     return _collection(inner)
