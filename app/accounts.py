@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from app.auth.security import hash_password, issue_api_token
+from app.auth.security import end_sessions, hash_password, issue_api_token
 from app.extensions import db
 from app.models import ApiToken, User
 from gis.fields import ROLES
@@ -68,8 +68,28 @@ def revoke_token(token_id: int) -> ApiToken:
 
 
 def set_active(email: str, active: bool) -> User:
-    """Switch an account on or off: an inactive account can neither sign in nor use its tokens."""
+    """Switch an account on or off: an inactive account can neither sign in nor use its tokens, and
+    its sessions end (switching it back on does not revive them)."""
     user = _user(email)
     user.active = active
+    if not active:
+        end_sessions(user)
     db.session.commit()
     return user
+
+
+def set_password(email: str, password: str) -> User:
+    """A new password for EMAIL; every session of the account ends (a stolen cookie too)."""
+    if len(password) < 8:
+        raise AccountError("the password must have at least 8 characters")
+    user = _user(email)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the account out everywhere (logout does this for the caller's own account)."""
+    end_sessions(user)
+    db.session.commit()

@@ -124,6 +124,21 @@ def users_deactivate(email: str, activate: bool) -> None:
     click.echo(f"{user.email} {'active' if user.active else 'deactivated'}")
 
 
+@users_cli.command("password")
+@click.argument("email")
+def users_password(email: str) -> None:
+    """Set EMAIL's password (read from standard input); every session of the account ends."""
+    from app.accounts import AccountError, set_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = set_password(email, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{user.email}: password changed, every session ended")
+
+
 @click.command("setup")
 @with_appcontext
 @click.option("--sample/--no-sample", default=True, help="Load sample data into an empty database.")

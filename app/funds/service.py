@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +13,9 @@ from sqlalchemy import Select, func, select
 from app import history
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.filters import Filter, like_pattern, region_predicate
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
@@ -27,22 +27,15 @@ LOCATION_KEYS = {"lon", "lat", "geometry"}
 EDITABLE = ("name", "level", "members", "capital_baht", "established_on", "network", "notes")
 
 
-@dataclass
-class FundFilters:
-    """The list filters: region or zone code, province code, levels, bbox, name search, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    levels: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    q: str | None = None
-    ids: list[int] | None = None
+def fund_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `fund_filter(ids=(3,))`."""
+    return Filter("funds", **values)
 
 
-def fund_select(filters: FundFilters | None = None) -> Select:
+def fund_select(filters: Filter | None = None) -> Select:
     """Funds as a `select()`: every field, `zone_code`, `lon`/`lat` and `geom`; ordered by id.
     Reuse it for exports, OGC items and tiles (same filters as the list)."""
-    filters = filters or FundFilters()
+    filters = filters or fund_filter()
     f = Fund.__table__
     stmt = (
         select(f.c.id, f.c.name, f.c.level, f.c.members, f.c.capital_baht, f.c.established_on, f.c.network,
@@ -53,22 +46,22 @@ def fund_select(filters: FundFilters | None = None) -> Select:
         .select_from(f.outerjoin(province_regions, province_regions.c.province_code == f.c.province_code))
         .order_by(f.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(f.c.region_code, f.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(f.c.region_code, f.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(f.c.province_code == filters.province)
     if filters.levels:
-        stmt = stmt.where(f.c.level.in_(filters.levels))
+        stmt = stmt.where(f.c.level.in_(list(filters.levels)))
     if filters.bbox:
         stmt = stmt.where(f.c.geom.op("&&")(func.ST_MakeEnvelope(*filters.bbox, 4326)))
     if filters.q:
-        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(f.c.name.ilike(pattern) | f.c.network.ilike(pattern))
+        pattern = like_pattern(filters.q)
+        stmt = stmt.where(f.c.name.ilike(pattern, escape="\\") | f.c.network.ilike(pattern, escape="\\"))
     if filters.ids is not None:
-        stmt = stmt.where(f.c.id.in_(filters.ids))
+        stmt = stmt.where(f.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def fund_rows(filters: FundFilters | None = None) -> list[dict[str, Any]]:
+def fund_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """Funds without geometry, as dicts (for pages)."""
     q = fund_select(filters).subquery()
     cols = [c for c in q.c if c.key != "geom"]

@@ -17,6 +17,7 @@ from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
 from app.extensions import db
+from app.filters import Filter, parse_filter
 from app.land_cases import forms, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
@@ -62,34 +63,30 @@ def _names(model, codes: set[str]) -> dict[str, str]:
     return {code: (th if _lang() == "th" or not en else en) for code, th, en in rows}
 
 
-LIST_FILTERS = ("status", "region", "province", "q")
-
-
 @pages.get("/")
 @pages.get("")
 @require("read")
 def case_list():
     """Cases with filters (status, region, province, q) and paging."""
-    statuses = [s for s in request.args.getlist("status") if s]
-    region, province = request.args.get("region") or None, request.args.get("province") or None
-    q = request.args.get("q") or ""
+    parsed = parse_filter("cases", paging=False)  # status=a,b and status=a&status=b alike
+    f = Filter("cases", values=parsed.values, region=parsed.region, province=parsed.province, q=parsed.q)
     raw_page = request.args.get("page") or "1"
     if not re.fullmatch(r"[0-9]{1,7}", raw_page):
         raise BadRequest(_("เลขหน้าไม่ถูกต้อง"), [{"field": "page", "message": "not a page number"}])
     page = max(int(raw_page), 1)
-    stmt = queries.visible_cases(statuses=statuses, region=region, province=province, q=q)
+    stmt = queries.case_select(f)
     total = queries.count(stmt)
     cases = db.session.scalars(stmt.order_by(*queries.sort_columns("-updated_at"))
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     provinces = db.session.execute(select(Province.code, Province.name_th, Province.name_en)
                                    .order_by(Province.name_th)).all()
     regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
-    # only the filters go into the paging and download links: any other key (format, _anchor...)
-    # would clash with url_for's own arguments
-    args = {k: request.args.getlist(k) for k in LIST_FILTERS if request.args.get(k)}
+    # only the parsed filters go into the paging and download links: any other key (format,
+    # _anchor...) would clash with url_for's own arguments
+    args = f.query_lists()
     return render_template(
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
-        statuses=statuses, region=region, province=province, q=q, provinces=provinces, regions=regions,
+        statuses=f.statuses, region=f.region, province=f.province, q=f.q or "", provinces=provinces, regions=regions,
         province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
         args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES)
 
@@ -101,7 +98,7 @@ def case_detail(case_id: int):
     admin = allowed(current_role(), "case.restore")
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
-    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=admin)
+    entries = service.case_history(case_id, role=current_role(), include_deleted=admin)
     timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
     from app.models import District, Subdistrict
 

@@ -259,7 +259,7 @@ def remove_document(case_id: int, document_id: int, user: User | None) -> None:
         history.record(ENTITY, case_id, "document", user, field="document", old=document.original_name)
 
 
-def case_history(case_id: int, *, show_sensitive: bool, include_deleted: bool = False) -> list[dict[str, Any]]:
-    """The case's history, oldest first; contact values masked unless `show_sensitive`."""
+def case_history(case_id: int, *, role: str | None, include_deleted: bool = False) -> list[dict[str, Any]]:
+    """The case's history, oldest first; contacts and document names masked as `role` requires."""
     get_case(case_id, include_deleted=include_deleted)
-    return history.history_for(ENTITY, case_id, hidden_fields=() if show_sensitive else SENSITIVE)
+    return history.history_for(ENTITY, case_id, role=role, sensitive=SENSITIVE)

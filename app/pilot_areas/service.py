@@ -11,7 +11,6 @@ Soft-deleted cases (`deleted_at IS NOT NULL`) are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,25 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from app import history
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
+from app.filters import Filter, region_predicate
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
-from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import Invalid, check_value, validate_fields
 from gis.fields import PILOT_AREA_FIELDS, REVIEW_VERDICTS, Field
 
 ENTITY = "pilot_area"
 COMMENT = Field("comment", "comment", "text", "ความเห็น", "Comment", max_length=5000)
 EDITABLE = ("name_th", "team", "architect", "stage", "targets", "notes")
-
-
-@dataclass
-class PilotFilters:
-    """The list filters: region or zone code, province code, stages, bbox, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    stages: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    ids: list[int] | None = None
 
 
 def _inside_counts() -> tuple[Any, Any]:
@@ -67,10 +56,15 @@ def _inside_counts() -> tuple[Any, Any]:
     return cases, funds
 
 
-def pilot_select(filters: PilotFilters | None = None) -> Select:
+def pilot_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `pilot_filter(ids=(3,))`."""
+    return Filter("pilot-areas", **values)
+
+
+def pilot_select(filters: Filter | None = None) -> Select:
     """Pilot areas as a `select()`: every field, place names, computed counts and `geom`
     (the subdistrict polygon, joined, never stored). Ordered by id; reuse for export/OGC."""
-    filters = filters or PilotFilters()
+    filters = filters or pilot_filter()
     pa, s, d, p = PilotArea.__table__, Subdistrict.__table__, District.__table__, Province.__table__
     cases, funds = _inside_counts()
     zero = literal_column("0")
@@ -98,19 +92,19 @@ def pilot_select(filters: PilotFilters | None = None) -> Select:
             .outerjoin(funds, funds.c.subdistrict_code == pa.c.subdistrict_code))
         .order_by(pa.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(pa.c.region_code, pa.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(pa.c.region_code, pa.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(pa.c.province_code == filters.province)
     if filters.stages:
-        stmt = stmt.where(pa.c.stage.in_(filters.stages))
+        stmt = stmt.where(pa.c.stage.in_(list(filters.stages)))
     if filters.bbox:
         stmt = stmt.where(func.ST_Intersects(s.c.geom, func.ST_MakeEnvelope(*filters.bbox, 4326)))
     if filters.ids is not None:
-        stmt = stmt.where(pa.c.id.in_(filters.ids))
+        stmt = stmt.where(pa.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def pilot_rows(filters: PilotFilters | None = None) -> list[dict[str, Any]]:
+def pilot_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """The pilot list without geometry, as dicts (for pages and the dashboard)."""
     stmt = pilot_select(filters)
     q = stmt.subquery()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import documents, history
 from app.auth.permissions import allowed
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import Conflict, ServiceError, ValidationError
 from app.extensions import db
 from app.models import LandCase, Region
@@ -21,10 +21,10 @@ from app.pilot_areas.records import check_if_match, region_names
 from app.pilot_areas.service import (
     EDITABLE,
     ENTITY,
-    PilotFilters,
     add_review,
     create_pilot,
     get_pilot,
+    pilot_filter,
     pilot_rows,
     update_pilot,
 )
@@ -93,8 +93,8 @@ def pilot_list():
     region = request.args.get("region") or None
     stage = request.args.get("stage") or None
     regions = _regions()
-    filters = PilotFilters(region=region if region in {r.code for r in regions} else None,
-                           stages=[stage] if stage in PILOT_STAGES else [])
+    filters = pilot_filter(region=region if region in {r.code for r in regions} else None,
+                           values=(stage,) if stage in PILOT_STAGES else ())
     rows = pilot_rows(filters)
     totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
     return render_template("pilot_areas/list.html", rows=rows, regions=regions, region=filters.region,
@@ -130,7 +130,7 @@ def _render_page(pilot_id: int, *, review_form: dict | None = None, review_error
     return render_template(
         "pilot_areas/detail.html", feature=feature, p=props, reviews=props["reviews"],
         cases=cases_inside(props["subdistrict_code"]), documents=docs,
-        history=history.history_for(ENTITY, pilot_id), review_form=review_form or {},
+        history=history.history_for(ENTITY, pilot_id, role=current_role()), review_form=review_form or {},
         review_errors=review_errors or {}), status
 
 
