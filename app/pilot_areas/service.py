@@ -187,6 +187,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
 
 def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> PilotArea:
     """Adding a removed subdistrict again restores its pilot area (with its history and reviews)."""
+    check_scope(user, pilot.region_code)
     pilot.deleted_at = None
     pilot.deleted_by_id = None
     for name, value in values.items():
@@ -203,6 +204,7 @@ def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> 
 def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None) -> None:
     """Remove a pilot area: a soft delete (the row, its reviews and history stay; re-adding the
     subdistrict brings it back)."""
+    check_scope(user, pilot.region_code)
     pilot.deleted_at = func.now()
     pilot.deleted_by_id = user.id if user else None
     pilot.version += 1
