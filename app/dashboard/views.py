@@ -10,8 +10,8 @@ from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
 from app.extensions import db
+from app.filters import check_region
 from app.models import Region
-from app.pilot_areas.records import region_param
 from app.timeline.controls import time_controls
 from app.timeline.dates import as_of_from
 
@@ -25,14 +25,14 @@ def _lang() -> str:
 def dashboard_json():
     """The dashboard's numbers: cases by status and region, households secured, pilots by stage,
     fund capital by level and region, progress by fiscal quarter; optional `region=`."""
-    return jsonify(dashboard_data(region_param(), _lang(), as_of_from(request.args)))
+    return jsonify(dashboard_data(check_region(request.args.get("region")), _lang(), as_of_from(request.args)))
 
 
 @pages.get("")
 @require("read")
 def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
-    region = region_param()
+    region = check_region(request.args.get("region"))
     as_of = as_of_from(request.args)
     regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
     return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang(), as_of),

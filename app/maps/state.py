@@ -17,6 +17,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.errors import BadRequest
+from app.filters import region_provinces
 from app.maps import queries
 from app.timeline.dates import as_of_from, parse_period
 from gis.fields import CASE_STATUSES
@@ -85,7 +86,7 @@ def parse_provinces(args: Mapping[str, str], scope: Scope) -> list[str] | None:
     chosen = scope.provinces
     region = (args.get("region") or "").strip()
     if region:
-        codes = queries.region_provinces(region[:40])
+        codes = region_provinces(region[:40])
         if not codes:
             raise BadRequest(_("ไม่รู้จักภาคหรือเขต %(code)s", code=region[:40]),
                              [{"field": "region", "message": "unknown region"}])

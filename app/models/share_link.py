@@ -27,3 +27,6 @@ class ShareLink(db.Model):
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     as_of: Mapped[date | None] = mapped_column(Date)  # frozen at that day (migration 0011); None = live
+    # the token is HMAC(SECRET_KEY, seed): the links page can show the address again (None: made
+    # before migration 0012, its address was shown once)
+    token_seed: Mapped[str | None] = mapped_column(String(64))

@@ -6,7 +6,9 @@ GIS files the first feature is row 2 too). GIS files add `lon`/`lat` taken from 
 point geometry, reprojected to WGS 84 when the file names another CRS.
 
 Only our own file names reach GDAL, opened after a magic-byte check and read only
-when GDAL says it used the driver of the declared format.
+when GDAL says it used the driver of the declared format. GDAL reads every upload with its
+network access off, and a GeoJSON's `crs` members are checked first (`gis.exchange.offline`):
+no file can make the server fetch a URL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from gis.exchange import encoding as enc
 from gis.exchange import zipsafe
 from gis.exchange.cells import as_text, unneutralise
 from gis.exchange.errors import ExchangeError
+from gis.exchange.offline import clean_geojson, offline
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shp")
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
@@ -257,6 +261,15 @@ def _transformer(source: str | None):
 def read_vector(path: Path, fmt: str, *, crs: str | None = None, encoding: str | None = None,
                 layer: str | None = None, max_rows: int = 100_000, missing_crs: str = "no_crs") -> Table:
     """A GeoJSON, GeoPackage or shapefile layer: attributes as text and the point as lon/lat."""
+    with tempfile.TemporaryDirectory(prefix="gdal-read-") as work, offline():
+        if fmt == "geojson":
+            path = clean_geojson(path, Path(work))
+        return _read_vector(path, fmt, crs=crs, encoding=encoding, layer=layer, max_rows=max_rows,
+                            missing_crs=missing_crs)
+
+
+def _read_vector(path: Path, fmt: str, *, crs: str | None, encoding: str | None, layer: str | None,
+                 max_rows: int, missing_crs: str) -> Table:
     import numpy as np
     import pyogrio
     import shapely

@@ -8,6 +8,8 @@ import re
 import pytest
 from flask import g
 
+from app.auth.security import session_fields
+
 
 @pytest.fixture()
 def login(app, session, users):
@@ -16,6 +18,7 @@ def login(app, session, users):
         client = app.test_client()
         with client.session_transaction() as cookie:
             cookie["_user_id"] = str(users[role].id)
+            cookie.update(session_fields(users[role]))
             cookie["_fresh"] = True
         return client
 
