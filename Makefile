@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PG_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-postgis-3
-TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg
+TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg qgis python3-qgis
 export FLASK_APP := app
 
 .PHONY: run test system system-test venv db translations lint bench clean-db help
