@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -10,8 +10,8 @@ from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
 from app.extensions import db
+from app.filters import check_region
 from app.models import Region
-from app.pilot_areas.records import region_param
 
 
 def _lang() -> str:
@@ -23,14 +23,14 @@ def _lang() -> str:
 def dashboard_json():
     """The dashboard's numbers: cases by status and region, households secured, pilots by stage,
     fund capital by level and region, progress by fiscal quarter; optional `region=`."""
-    return jsonify(dashboard_data(region_param(), _lang()))
+    return jsonify(dashboard_data(check_region(request.args.get("region")), _lang()))
 
 
 @pages.get("")
 @require("read")
 def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
-    region = region_param()
+    region = check_region(request.args.get("region"))
     regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
     return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang()),
                            regions=regions, region=region)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, text
@@ -55,6 +55,7 @@ def texts() -> dict[str, str]:
         "caseCount": _("จำนวนกรณี"), "pilot": _("พื้นที่รูปธรรม"), "fund": _("กองทุน"),
         "level": _("ระดับ"), "members": _("สมาชิก"), "capital": _("เงินทุน (บาท)"), "network": _("เครือข่าย"),
         "established": _("ก่อตั้งเมื่อ"), "openCases": _("กรณีที่ยังไม่ยุติ"), "legend": _("คำอธิบายสัญลักษณ์"),
+        "layers": _("ชั้นข้อมูลบนแผนที่"), "until": _("ใช้ได้ถึง %(date)s", date="%(date)s"),
         "subdistrict": _("ตำบล"), "district": _("อำเภอ"), "province": _("จังหวัด"),
         "measure": _("วัดระยะทางและพื้นที่ (คลิกจุดบนแผนที่ คลิกปุ่มอีกครั้งเพื่อเลิก)"),
         "measureHint": _("คลิกบนแผนที่เพื่อวางจุดวัด"), "distance": _("ระยะทาง"), "area": _("พื้นที่"),
@@ -79,7 +80,7 @@ def build_page(scope: Scope, view: ViewState, *, data_url: str, case_url: str | 
     spec = MapSpec(
         lang=current, statuses=scope.statuses, statuses_shown=view.statuses,
         layers=scope.layers, layers_shown=view.layers, bounds=bounds, center=view.center, zoom=view.zoom,
-        base=view.base, texts=texts(),
+        base=view.base, texts=texts(), outside_basemaps=bool(current_app.config.get("OUTSIDE_BASEMAPS", True)),
         urls={"data": data_url, "boundaries": url_for("api.boundaries", level="LEVEL").replace("LEVEL", "{level}"),
               **({"case": case_url} if case_url else {})},
         extra={

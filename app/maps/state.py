@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from app.errors import BadRequest
+from app.filters import region_provinces
 from app.maps import queries
 from gis.fields import CASE_STATUSES
 from gis.maps import BASE_KEYS, DEFAULT_LAYERS_NATIONAL, DEFAULT_LAYERS_REGION, OVERLAYS
@@ -80,7 +81,7 @@ def parse_provinces(args: Mapping[str, str], scope: Scope) -> list[str] | None:
     chosen = scope.provinces
     region = (args.get("region") or "").strip()
     if region:
-        codes = queries.region_provinces(region[:40])
+        codes = region_provinces(region[:40])
         if not codes:
             raise BadRequest(_("ไม่รู้จักภาคหรือเขต %(code)s", code=region[:40]),
                              [{"field": "region", "message": "unknown region"}])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.auth.security import require
 from app.errors import NotFound
 from app.extensions import db
+from app.filters import region_provinces
 from app.maps import pages, queries, service
 from app.maps.state import Scope, parse_view
 from app.models import Region
@@ -42,7 +43,7 @@ def national_map():
 def region_map(region_code: str):
     """One CODI region or zone, fitted to its provinces."""
     region = db.session.get(Region, region_code[:32])
-    provinces = queries.region_provinces(region.code) if region else []
+    provinces = region_provinces(region.code) if region else []
     if region is None or not provinces:
         raise NotFound(_("ไม่พบภาคหรือเขต %(code)s", code=region_code[:40]))
     return _render(Scope(provinces=provinces, region_code=region.code), region)

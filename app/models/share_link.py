@@ -26,3 +26,6 @@ class ShareLink(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the token is HMAC(SECRET_KEY, seed): the links page can show the address again (None: made
+    # before migration 0012, its address was shown once)
+    token_seed: Mapped[str | None] = mapped_column(String(64))

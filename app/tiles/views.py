@@ -19,6 +19,7 @@ from flask import Response, request
 
 from app.auth.security import require
 from app.errors import BadRequest, NotFound
+from app.filters import Filter, parse_filter
 from app.tiles import pages
 from app.tiles.queries import LAYERS, MAX_ZOOM, tile
 from app.web import cacheable
@@ -59,9 +60,8 @@ def vector_tile(layer: str, z: int, x: int, y: int):
     _check_params(CASE_PARAMS if layer == "cases" else set())
     data = b""
     if z >= spec.min_zoom:
-        statuses = [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
-        data = tile(spec, z, x, y, statuses=statuses, region=request.args.get("region") or None,
-                    province=request.args.get("province") or None)
+        f = parse_filter("cases", paging=False) if layer == "cases" else Filter(layer)
+        data = tile(spec, z, x, y, statuses=f.statuses, region=f.region, province=f.province)
     response = Response(data, status=200 if data else 204, mimetype=MVT)
     _cache_headers(response, spec.public)
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
