@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 PG_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-postgis-3
 WEB_PACKAGES := nginx
-TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg
+# PDF prints (WeasyPrint from PyPI needs Pango and HarfBuzz's subsetter; Thai fonts, GPL-2+ with font exception)
+PRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg
+TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg poppler-utils
 export FLASK_APP := app
 
 .PHONY: run port-free test system system-test venv db translations lint bench clean-db help
@@ -18,7 +20,8 @@ help:
 	@echo "make test  - the same set-up, then the whole test suite against PostGIS"
 
 # scripts/serve.sh starts nginx (on $(PORT)) and gunicorn (on a Unix socket in instance/run/)
-# and stops them together; a taken port is refused before anything else is done
+# and the job worker (flask jobs worker), and stops them together; a taken port is refused
+# before anything else is done
 run: port-free system venv translations db
 	@PORT=$(PORT) bash scripts/serve.sh
 
@@ -37,7 +40,7 @@ test: system system-test venv translations
 
 # System packages: installed when root, otherwise named in a clear message.
 system:
-	@bash scripts/system-packages.sh $(PG_PACKAGES) $(WEB_PACKAGES)
+	@bash scripts/system-packages.sh $(PG_PACKAGES) $(WEB_PACKAGES) $(PRINT_PACKAGES)
 
 system-test:
 	@bash scripts/system-packages.sh $(TEST_PACKAGES)

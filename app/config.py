@@ -70,3 +70,9 @@ class Config:
         # base and never ask an outside tile server
         self.OUTSIDE_BASEMAPS = env.get("OUTSIDE_BASEMAPS", "1").strip().lower() not in ("0", "false", "no", "off")
         self.TRUST_PROXY_HOPS = int(env.get("TRUST_PROXY_HOPS", "0"))
+        # Long work goes to the job queue (`flask jobs worker`): imports from this many bytes
+        # of upload, exports from this many rows; smaller ones are answered at once.
+        self.JOB_IMPORT_MIN_BYTES = int(env.get("JOB_IMPORT_MIN_BYTES", str(1_000_000)))
+        self.JOB_EXPORT_MIN_ROWS = int(env.get("JOB_EXPORT_MIN_ROWS", "10000"))
+        # a running job whose worker has sent no heartbeat for this long is failed (worker died)
+        self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", "30"))

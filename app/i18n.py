@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 LANGUAGES = ("th", "en")
 THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
@@ -12,7 +12,9 @@ THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.",
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), then Accept-Language, then Thai."""
+    """`?lang=` (remembered in the session), then Accept-Language, then Thai (also outside a request)."""
+    if not has_request_context():  # the job worker and CLI commands
+        return "th"
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

@@ -107,6 +107,7 @@ def refuse_nul_bytes() -> None:
 
 def register_web(app: Flask) -> None:
     """Register the home page, template helpers and response headers."""
+    from app.auth.scope import home_region, in_scope, team_label
     from app.i18n import register_filters
 
     app.register_blueprint(bp)
@@ -124,6 +125,10 @@ def register_web(app: Flask) -> None:
             "sample_data_present": _sample_data_present,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "csp_nonce": csp_nonce,
+            "can_write_in": lambda region_code: current_user.is_authenticated
+            and in_scope(current_user, region_code),
+            "team_label": lambda: team_label(current_user) if current_user.is_authenticated else None,
+            "home_region": lambda: home_region(current_user) if current_user.is_authenticated else None,
         }
 
     @app.after_request

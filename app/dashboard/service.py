@@ -20,9 +20,9 @@ from gis.fields import CASE_STATUSES, FUND_LEVELS, PILOT_STAGES, STATUS_COLOURS,
 
 UNKNOWN = "unknown"
 BASIS = {
-    "th": "นับกรณีที่รับเรื่องตามวันที่รับเรื่อง (opened_on) และนับกรณีที่มั่นคงแล้วตามวันที่มีผลของการเปลี่ยนสถานะเป็น "
+    "th": "นับกรณีที่รับเรื่องตามวันที่รับเรื่อง และนับกรณีที่มั่นคงแล้วตามวันที่มีผลของการเปลี่ยนสถานะเป็น "
           "\"มั่นคงแล้ว\" ครั้งแรกในประวัติ (ถ้าไม่มีวันที่มีผล ใช้วันที่บันทึก) ปีงบประมาณเริ่ม 1 ตุลาคม",
-    "en": "Cases opened are counted by their opened_on date; cases secured by the effective date of their first "
+    "en": "Cases opened are counted by the day they were opened; cases secured by the effective date of their first "
           "status change to \"secured\" in the history (else the day it was recorded). The fiscal year starts on "
           "1 October.",
 }
@@ -71,7 +71,8 @@ def _funds(region: str | None) -> list[Any]:
 
 
 def _pilots(region: str | None) -> dict[str, int]:
-    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE {_where('p', region)} GROUP BY 1", region)
+    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE p.deleted_at IS NULL AND {_where('p', region)} "
+                 "GROUP BY 1", region)
     return {stage: n for stage, n in rows}
 
 

@@ -22,17 +22,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import LargeBinary, Select, func, null, select, type_coerce
 
 from app.extensions import db
-from app.filters import Filter, check_unknown, parse_filter
+from app.filters import Filter, check_unknown, filter_names, parse_filter
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
 LAYERS = ("cases", "pilot-areas", "funds")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
-LAYER_PARAMS = {
-    "cases": {"bbox", "status", "region", "province", "q"},
-    "pilot-areas": {"bbox", "region", "province", "stage"},
-    "funds": {"bbox", "region", "province", "level", "q"},
-}
+LAYER_PARAMS = {layer: filter_names(layer) for layer in LAYERS}
 CHUNK_ROWS = 20_000
 BANGKOK = ZoneInfo("Asia/Bangkok")
 

@@ -20,34 +20,28 @@ from sqlalchemy import ColumnElement, Select, false, func, literal, select, text
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.filters import region_provinces as region_provinces  # the one region rule; kept here for callers
 from app.geojson import Members, collection, json_object
 from app.land_cases.queries import count as count_selected
 from app.land_cases.queries import visible_cases
 from app.models import District, Fund, LandCase, PilotArea, Province, Subdistrict
+from gis.fields import CASE_FIELDS, FUND_FIELDS, flagged
 from gis.maps import OPEN_STATUSES
 
 # Properties of a case on the signed-in map and on a shared map. A shared map also
 # leaves out the owner's name (owner disputes), the team and the internal id.
-CASE_MAP_PROPS = ("id", "code", "community_name", "community_name_en", "status", "households",
-                  "population", "land_owner_type", "land_owner", "problem", "area_type", "opened_on",
-                  "province_code", "province", "district", "subdistrict")
-CASE_PUBLIC_PROPS = ("code", "community_name", "community_name_en", "status", "households",
-                     "land_owner_type", "problem", "area_type", "province", "district", "subdistrict")
+# Which fields: the `on_map` and `public` flags in gis.fields; then the place names.
+PLACE_PROPS = ("province", "district", "subdistrict")
+CASE_MAP_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "on_map")], *PLACE_PROPS)
+CASE_PUBLIC_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "public")], *PLACE_PROPS)
 PILOT_MAP_PROPS = ("name", "subdistrict_code", "subdistrict", "district", "province", "stage", "team",
                    "architect", "case_count", "households")
 PILOT_PUBLIC_PROPS = ("name", "subdistrict", "district", "province", "stage")
-FUND_MAP_PROPS = ("name", "level", "members", "capital_baht", "established_on", "network", "province")
-FUND_PUBLIC_PROPS = ("name", "level", "members", "network", "province")
+FUND_MAP_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "on_map")], "province")
+FUND_PUBLIC_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "public")], "province")
 
 _P, _D, _S = aliased(Province), aliased(District), aliased(Subdistrict)
-_CASE_COLUMNS: dict[str, Any] = {
-    "id": LandCase.id, "code": LandCase.code, "community_name": LandCase.community_name,
-    "community_name_en": LandCase.community_name_en, "status": LandCase.status,
-    "households": LandCase.households, "population": LandCase.population,
-    "land_owner_type": LandCase.land_owner_type, "land_owner": LandCase.land_owner,
-    "problem": LandCase.problem, "area_type": LandCase.area_type, "opened_on": LandCase.opened_on,
-    "province_code": LandCase.province_code,
-}
+_CASE_COLUMNS: dict[str, Any] = {f.name: getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "on_map")}
 def _name(table: Any, lang: str) -> ColumnElement:
     return table.name_th if lang == "th" else func.coalesce(table.name_en, table.name_th)
 
@@ -166,7 +160,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
              .join(_S, _S.code == PilotArea.subdistrict_code)
              .outerjoin(_D, _D.code == _S.district_code)
              .outerjoin(_P, _P.code == _S.province_code)
-             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code))
+             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code)
+             .where(PilotArea.deleted_at.is_(None)))
     if provinces is not None:
         inner = inner.where(_S.province_code.in_(list(provinces)))
     return _collection(inner)
@@ -174,10 +169,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
 
 def funds_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, limit: int) -> str:
     """Community funds (points) of the provinces, at most `limit`."""
-    columns: dict[str, Any] = {
-        "name": Fund.name, "level": Fund.level, "members": Fund.members, "capital_baht": Fund.capital_baht,
-        "established_on": Fund.established_on, "network": Fund.network, "province": _name(_P, lang),
-    }
+    columns: dict[str, Any] = {**{f.name: getattr(Fund, f.name) for f in flagged(FUND_FIELDS, "on_map")},
+                               "province": _name(_P, lang)}
     inner = (select(Fund.id.label("id"), Fund.id.label("ord"), Fund.geom.label("geom"),
                     _props(props, columns).label("props"))
              .outerjoin(_P, _P.code == Fund.province_code).order_by(Fund.id).limit(limit))

@@ -3,6 +3,7 @@
 from app.models.boundary import District, Province, Subdistrict
 from app.models.fund import Fund
 from app.models.history import Document, HistoryEntry
+from app.models.job import Job
 from app.models.land_case import LandCase
 from app.models.pilot_area import PilotArea, PilotReview
 from app.models.region import Region, RegionProvince
@@ -15,6 +16,7 @@ __all__ = [
     "Document",
     "Fund",
     "HistoryEntry",
+    "Job",
     "LandCase",
     "PilotArea",
     "PilotReview",

@@ -30,6 +30,7 @@ from app.pilot_areas.service import (
     get_pilot,
     pilot_filter,
     pilot_select,
+    remove_pilot,
     reviews_of,
     serialise_review,
     update_pilot,
@@ -86,7 +87,7 @@ def list_pilot_areas():
 
 
 @api.post("/pilot-areas")
-@require("pilot.write")
+@require("pilot.manage")
 def create_pilot_area():
     """Create a pilot area on a subdistrict (by `subdistrict_code`, with or without `TH`)."""
     pilot = create_pilot(_properties(json_body()), current_user)
@@ -110,6 +111,15 @@ def patch_pilot_area(pilot_id: int):
     update_pilot(pilot, _properties(json_body()), current_user)
     db.session.commit()
     return _feature_response(pilot_id)
+
+
+@api.delete("/pilot-areas/<int:pilot_id>")
+@require("pilot.manage")
+def delete_pilot_area(pilot_id: int):
+    """Remove a pilot area (204): a soft delete with history; adding the subdistrict again restores it."""
+    remove_pilot(get_pilot(pilot_id, lock=True), current_user)
+    db.session.commit()
+    return Response(status=204)
 
 
 @api.get("/pilot-areas/<int:pilot_id>/reviews")

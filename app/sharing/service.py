@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from app.auth.scope import check_scope
 from app.auth.security import hash_token
 from app.errors import Conflict, Gone, NotFound, ValidationError
 from app.extensions import db
@@ -105,6 +106,9 @@ def validate(body: Any) -> dict[str, Any]:
 def create(user: User, body: Any) -> tuple[ShareLink, str]:
     """Store a new link for `user`; return it and its token (the only time the token exists)."""
     checked = validate(body)
+    # a limited policy account shares only its own regions (a zone counts as its region)
+    region = checked["region"]
+    check_scope(user, (db.session.get(Region, region).parent_code or region) if region else None)
     if isinstance(body, dict) and body.get("if_new") is True:
         refuse_duplicate(user, checked)
     seed = new_token()
