@@ -2,10 +2,11 @@
 
 A backup is written to a private temporary file (mode 0600: it holds contacts and password
 hashes) and renamed into place only when pg_dump succeeded. A restore is all or nothing: the
-archive's script runs in ONE transaction in psql, followed by checks (every table,
-constraint, index and trigger of the archive exists, the migration version is one this code
-knows, history is append-only again); only then is the transaction committed. A truncated,
-corrupted, empty or foreign file leaves the database exactly as it was.
+archive's script runs in ONE transaction in psql, followed by checks (every table, constraint,
+index and trigger of the archive exists, every table holds as many rows as the archive, the
+migration version is one this code knows, history is append-only again); only then is the
+transaction committed. A truncated, corrupted, empty or foreign file leaves the database
+exactly as it was.
 """
 
 from __future__ import annotations
