@@ -68,8 +68,11 @@ def test_case_page_fits_and_the_status_changes_with_one_thumb(live_server, commi
         page.once("dialog", lambda dialog: pytest.fail(f"asked: {dialog.message}"))
         submit.tap() if size == "phone" else submit.click()
         page.wait_for_selector(".flash.success")
+        shot(page, f"ux_case_status_changed_{size}", full_page=True)
         assert page.locator(".lc-current").inner_text() == "ได้ข้อตกลง"
-        assert _fits(page)
+        assert _fits(page), page.evaluate("""Array.from(document.querySelectorAll('main *')).filter(
+            e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.leaflet-container, .lc-table-box'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)""")
         assert page.js_errors == []
 
 
@@ -108,6 +111,7 @@ def test_stale_save_shows_both_versions_and_saves_on_top(live_server, committed_
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
         page.goto(f"{live_server}/cases/{case['id']}/edit", wait_until="domcontentloaded")
+        shot(page, f"ux_edit_before_conflict_{size}")
         # meanwhile someone else saves the case (another tab, another person)
         url = f"{live_server}/api/v1/cases/{case['id']}"
         with urllib.request.urlopen(urllib.request.Request(
