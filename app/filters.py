@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,8 @@ from werkzeug.datastructures import MultiDict
 from app.api.params import bbox_value, bool_value, int_value
 from app.errors import BadRequest
 from app.extensions import db
-from gis.fields import CASE_STATUSES, FUND_LEVELS, PILOT_STAGES, Choices
+from app.timeline.dates import parse_day
+from gis.fields import CASE_STATUSES, FUND_LEVELS, LAYER_FIELDS, PILOT_STAGES, Choices, Field, flagged
 
 GEOJSON = "application/geo+json"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
@@ -42,13 +44,39 @@ class LayerFilters:
     text_search: bool = True
     sortable: bool = False
     deleted: bool = False
+    fields: tuple[Field, ...] = ()  # the layer's fields declared `filterable` in gis.fields
+    as_of: bool = False  # `as_of=`: the layer as it stood at the end of a day (app.timeline)
+
+    def names(self) -> set[str]:
+        """Every query parameter of this layer's filter (paging and sorting aside)."""
+        return ({self.choice, "region", "province", "bbox"} | ({"q"} if self.text_search else set())
+                | {f.name for f in self.fields} | ({"as_of"} if self.as_of else set()))
+
+
+def _filterable(layer: str, main: str) -> tuple[Field, ...]:
+    return tuple(f for f in flagged(LAYER_FIELDS[layer], "filterable") if f.name != main)
 
 
 LAYERS: dict[str, LayerFilters] = {
-    "cases": LayerFilters("status", CASE_STATUSES, sortable=True, deleted=True),
-    "pilot-areas": LayerFilters("stage", PILOT_STAGES, text_search=False),
-    "funds": LayerFilters("level", FUND_LEVELS),
+    "cases": LayerFilters("status", CASE_STATUSES, sortable=True, deleted=True,
+                          fields=_filterable("cases", "status"), as_of=True),
+    "pilot-areas": LayerFilters("stage", PILOT_STAGES, text_search=False, fields=_filterable("pilot-areas", "stage")),
+    "funds": LayerFilters("level", FUND_LEVELS, fields=_filterable("funds", "level")),
 }
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """`from/to` of a date filter; either end may be open (`..`)."""
+
+    start: date | None
+    end: date | None
+
+    def __str__(self) -> str:
+        return f"{self.start or '..'}/{self.end or '..'}"
+
+
+FieldFilters = tuple[tuple[str, "tuple[str, ...] | DateRange"], ...]
 
 
 @dataclass(frozen=True)
@@ -62,11 +90,13 @@ class Filter:
     q: str | None = None
     bbox: tuple[float, float, float, float] | None = None
     ids: tuple[int, ...] | None = None
+    fields: FieldFilters = ()  # (name, values) of the fields declared filterable
     sort: str | None = None
     include_deleted: bool = False
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     extra: tuple[tuple[str, str], ...] = field(default=())  # other parsed keys a link keeps (OGC datetime)
+    as_of: date | None = None  # the rows as they stood at the end of that day (app.timeline.asof)
 
     @property
     def statuses(self) -> list[str]:
@@ -90,8 +120,12 @@ class Filter:
                 pairs.append((name, str(getattr(self, name))))
         if self.bbox:
             pairs.append(("bbox", ",".join(f"{v:g}" for v in self.bbox)))
+        for name, value in self.fields:
+            pairs.append((name, ",".join(value) if isinstance(value, tuple) else str(value)))
         if self.include_deleted:
             pairs.append(("include_deleted", "true"))
+        if self.as_of:
+            pairs.append(("as_of", self.as_of.isoformat()))
         return pairs + list(self.extra)
 
     def query_lists(self) -> dict[str, list[str]]:
@@ -133,6 +167,49 @@ def _choices(args: Mapping[str, Any], name: str, allowed: Choices) -> tuple[str,
         raise BadRequest(_("ไม่รู้จัก %(n)s: %(v)s ใช้ได้: %(all)s", n=name, v=", ".join(unknown[:5])[:200],
                            all=", ".join(allowed)), [{"field": name, "message": "unknown value"}])
     return tuple(dict.fromkeys(values))
+
+
+def _date_range(name: str, raw: str) -> DateRange:
+    """`2026-01-01/2026-12-31`, `../2026-12-31`, `2026-01-01/..` or one day `2026-05-01`."""
+    first, sep, second = raw.partition("/")
+    last = second if sep else first
+    try:
+        start = None if first.strip() in ("", "..") else date.fromisoformat(first.strip())
+        end = None if last.strip() in ("", "..") else date.fromisoformat(last.strip())
+    except ValueError:
+        start = end = date.max
+    if start == end == date.max or (start and end and start > end) or (start is None and end is None):
+        raise BadRequest(_("%(n)s ต้องเป็นวันที่ YYYY-MM-DD หรือช่วง วันแรก/วันสุดท้าย (.. คือไม่จำกัด)", n=name),
+                         [{"field": name, "message": "malformed"}])
+    return DateRange(start, end)
+
+
+def _field_filters(args: Mapping[str, Any], fields: Sequence[Field]) -> FieldFilters:
+    out: list[tuple[str, tuple[str, ...] | DateRange]] = []
+    for f in fields:
+        raw = (args.get(f.name) or "").strip()
+        if not raw:
+            continue
+        out.append((f.name, _choices(args, f.name, f.choices or {}) if f.kind == "enum" else _date_range(f.name, raw)))
+    return tuple(out)
+
+
+def field_predicates(source: Any, filters: FieldFilters) -> list[ColumnElement]:
+    """WHERE terms of the field filters on `source` (a model or a subquery's `.c`)."""
+    terms = []
+    for name, value in filters:
+        column = getattr(source, name)
+        if isinstance(value, DateRange):
+            terms += [t for t in ((column >= value.start) if value.start else None,
+                                  (column <= value.end) if value.end else None) if t is not None]
+        else:
+            terms.append(column.in_(list(value)))
+    return terms
+
+
+def filter_names(layer: str) -> set[str]:
+    """The query parameters that filter `layer` (for the allowlists of lists, exports and OGC)."""
+    return LAYERS[layer].names()
 
 
 def check_region(raw: str | None, name: str = "region") -> str | None:
@@ -197,7 +274,8 @@ def parse_filter(layer: str, args: Mapping[str, Any] | None = None, *, paging: b
         region=check_region(args.get("region")), province=check_province(args.get("province")),
         q=check_q(args.get("q")) if spec.text_search else None, bbox=bbox_value("bbox", args.get("bbox")),
         sort=(args.get("sort") or "").strip() or None if spec.sortable else None,
-        include_deleted=include_deleted, limit=limit, offset=offset)
+        fields=_field_filters(args, spec.fields), include_deleted=include_deleted, limit=limit, offset=offset,
+        as_of=parse_day("as_of", args.get("as_of")) if spec.as_of else None)
 
 
 def check_unknown(allowed: set[str] | frozenset[str], args: Mapping[str, Any] | None = None) -> None:

@@ -54,6 +54,21 @@ def client_for(url: str):
     return app.test_client(), {"Authorization": f"Bearer {token}"}, busiest, cases
 
 
+def _pages(body: bytes) -> str:
+    """The page count (pdfinfo, from poppler-utils), or "?" without it."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(body)
+        handle.flush()
+        try:
+            info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return "?"
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
 def measure(client, headers, url: str, runs: int) -> dict:
     def once() -> tuple[float, float, int, str]:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -63,7 +78,7 @@ def measure(client, headers, url: str, runs: int) -> dict:
 
     once()  # warm-up: fonts, templates, the database's caches
     results = [once() for _ in range(runs)]
-    pages = results[-1][3].count(b"/Type /Page\n") or results[-1][3].count(b"/Type /Page")
+    pages = _pages(results[-1][3])
     return {"wall": statistics.median(r[0] for r in results), "cpu": statistics.median(r[1] for r in results),
             "min": min(r[0] for r in results), "max": max(r[0] for r in results), "bytes": results[-1][2],
             "pages": pages, "runs": runs}

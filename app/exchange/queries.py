@@ -22,17 +22,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import LargeBinary, Select, func, null, select, type_coerce
 
 from app.extensions import db
-from app.filters import Filter, check_unknown, parse_filter
+from app.filters import Filter, check_unknown, filter_names, parse_filter
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
 LAYERS = ("cases", "pilot-areas", "funds")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
-LAYER_PARAMS = {
-    "cases": {"bbox", "status", "region", "province", "q"},
-    "pilot-areas": {"bbox", "region", "province", "stage"},
-    "funds": {"bbox", "region", "province", "level", "q"},
-}
+LAYER_PARAMS = {layer: filter_names(layer) for layer in LAYERS}
 CHUNK_ROWS = 20_000
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -90,7 +86,8 @@ def case_source(with_contacts: bool, f: Filter) -> ExportSource:
             .order_by(LandCase.id))
     spec = ExportSpec("cases", fields, "Point", name_field="community_name", style_field="status",
                       styles={s: STATUS_COLOURS[s] for s in CASE_STATUSES})
-    return ExportSource(spec, stmt, _scope(f.region, f.province, f.values, f.narrowed))
+    scope = _scope(f.region, f.province, f.values, f.narrowed)
+    return ExportSource(spec, stmt, f"{scope}_as-of-{f.as_of.isoformat()}" if f.as_of else scope)
 
 
 def pilot_source(filters: Filter) -> ExportSource:

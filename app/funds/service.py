@@ -11,9 +11,10 @@ from shapely.geometry import Point
 from sqlalchemy import Select, func, select
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import NotFound, ValidationError
 from app.extensions import db
-from app.filters import Filter, like_pattern, region_predicate
+from app.filters import Filter, field_predicates, like_pattern, region_predicate
 from app.models import Fund, User
 from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import validate_fields
@@ -56,6 +57,8 @@ def fund_select(filters: Filter | None = None) -> Select:
     if filters.q:
         pattern = like_pattern(filters.q)
         stmt = stmt.where(f.c.name.ilike(pattern, escape="\\") | f.c.network.ilike(pattern, escape="\\"))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(f.c, filters.fields))
     if filters.ids is not None:
         stmt = stmt.where(f.c.id.in_(list(filters.ids)))
     return stmt
@@ -162,6 +165,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
                     **{"is_sample": False, **values})
         db.session.add(fund)
         _locate(fund)
+        check_scope(user, fund.region_code)
     history.record(ENTITY, fund.id, "create", user, note=fund.name)
     return fund
 
@@ -174,6 +178,7 @@ def _lonlat(fund: Fund) -> str:
 def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
                 lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, fund.region_code)
     props, location = split_body(body)
     values, point = _checked(props, location, partial=True, lenient=lenient, fixed={"is_sample"})
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
@@ -197,6 +202,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             _locate(fund)
             if fund.subdistrict_code != old_code:
                 changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
+            check_scope(user, fund.region_code)
         else:
             db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)

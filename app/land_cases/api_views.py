@@ -20,12 +20,11 @@ from app import documents
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
-from app.filters import check_unknown, parse_filter
+from app.filters import check_unknown, filter_names, parse_filter
 from app.land_cases import api, queries, serialise, service
 from app.land_cases.validation import check_status_body, load_json, parse_json_body
 
-LIST_PARAMS = {"bbox", "status", "region", "province", "q", "limit", "offset", "sort", "include_deleted",
-               "lang", "f"}
+LIST_PARAMS = filter_names("cases") | {"limit", "offset", "sort", "include_deleted", "lang", "f"}
 
 
 def _contacts() -> bool:

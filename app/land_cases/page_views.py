@@ -17,7 +17,7 @@ from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
 from app.extensions import db
-from app.filters import Filter, parse_filter
+from app.filters import LAYERS, Filter, parse_filter
 from app.land_cases import forms, history_view, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
@@ -69,7 +69,8 @@ def _names(model, codes: set[str]) -> dict[str, str]:
 def case_list():
     """Cases with filters (status, region, province, q) and paging."""
     parsed = parse_filter("cases", paging=False)  # status=a,b and status=a&status=b alike
-    f = Filter("cases", values=parsed.values, region=parsed.region, province=parsed.province, q=parsed.q)
+    f = Filter("cases", values=parsed.values, region=parsed.region, province=parsed.province, q=parsed.q,
+               fields=parsed.fields)
     raw_page = request.args.get("page") or "1"
     if not re.fullmatch(r"[0-9]{1,7}", raw_page):
         raise BadRequest(_("เลขหน้าไม่ถูกต้อง"), [{"field": "page", "message": "not a page number"}])
@@ -88,7 +89,8 @@ def case_list():
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
         statuses=f.statuses, region=f.region, province=f.province, q=f.q or "", provinces=provinces, regions=regions,
         province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
-        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES)
+        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES, filter_fields=LAYERS["cases"].fields,
+        field_values={name: ",".join(v) if isinstance(v, tuple) else str(v) for name, v in f.fields})
 
 
 @pages.get("/<int:case_id>")

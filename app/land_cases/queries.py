@@ -10,38 +10,44 @@ bad values raise `BadRequest` (400) naming the parameter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app.errors import BadRequest
 from app.extensions import db
-from app.filters import Filter, check_province, check_q, like_pattern, region_predicate
+from app.filters import FieldFilters, Filter, check_province, check_q, field_predicates, like_pattern, region_predicate
 from app.models import LandCase
-from gis.fields import CASE_STATUSES
+from app.timeline.asof import cases_as_of
+from gis.fields import CASE_FIELDS, CASE_STATUSES, flagged
 
+# the fields declared sortable in gis.fields, and when the record was made
 SORTABLE: dict[str, ColumnElement] = {
-    "id": LandCase.id, "code": LandCase.code, "community_name": LandCase.community_name,
-    "community_name_en": LandCase.community_name_en, "households": LandCase.households,
-    "population": LandCase.population, "status": LandCase.status, "opened_on": LandCase.opened_on,
-    "updated_at": LandCase.updated_at, "created_at": LandCase.created_at,
-    "province_code": LandCase.province_code, "region_code": LandCase.region_code,
+    **{f.name: getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "sortable")},
+    "created_at": LandCase.created_at,
 }
 
 
 def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str] | None = None,
                   region: str | None = None, province: str | None = None, q: str | None = None,
                   include_deleted: bool = False, only_deleted: bool = False,
-                  ids: Iterable[int] | None = None, sample: bool | None = None) -> Select:
+                  ids: Iterable[int] | None = None, sample: bool | None = None,
+                  field_filters: FieldFilters = (), as_of: date | None = None) -> Select:
     """`select(LandCase)` of the cases matching every given filter (deleted ones left out).
+
+    * `as_of`: every case as it stood at the end of that day (`app.timeline.asof`): the
+      statement reads a CTE named `land_cases` rebuilt from the history, so the filters below
+      and whatever the caller adds apply to the past (read rows, never ORM objects to change);
 
     * `bbox`: (minlon, minlat, maxlon, maxlat) in degrees;
     * `statuses`: machine names, any of them;
     * `region`: a CODI region (`south`) or a zone (`south-z8`): the provinces it counts;
     * `province`: a two-digit code; `q`: text in the Thai or English name or the code;
-    * `include_deleted` / `only_deleted`: for admins (the caller checks the permission).
+    * `include_deleted` / `only_deleted`: for admins (the caller checks the permission);
+    * `field_filters`: the fields declared `filterable` (`app.filters.Filter.fields`).
     """
-    stmt = select(LandCase)
+    stmt = select(LandCase) if as_of is None else select(LandCase).add_cte(cases_as_of(as_of, bbox=bbox))
     if only_deleted:
         stmt = stmt.where(LandCase.deleted_at.is_not(None))
     elif not include_deleted:
@@ -67,6 +73,8 @@ def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str
         stmt = stmt.where(or_(LandCase.community_name.ilike(pattern, escape="\\"),
                               LandCase.community_name_en.ilike(pattern, escape="\\"),
                               LandCase.code.ilike(pattern, escape="\\")))
+    if field_filters:
+        stmt = stmt.where(*field_predicates(LandCase, field_filters))
     if ids is not None:
         stmt = stmt.where(LandCase.id.in_(list(ids)))
     if sample is not None:
@@ -78,7 +86,7 @@ def case_select(f: Filter, *, include_deleted: bool | None = None) -> Select:
     """`visible_cases` of a parsed filter (`app.filters.parse_filter("cases")`)."""
     return visible_cases(bbox=f.bbox, statuses=f.statuses, region=f.region, province=f.province, q=f.q,
                          include_deleted=f.include_deleted if include_deleted is None else include_deleted,
-                         ids=f.ids)
+                         ids=f.ids, field_filters=f.fields, as_of=f.as_of)
 
 
 def sort_columns(sort: str | None, default: str = "id") -> list[ColumnElement]:

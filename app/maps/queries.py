@@ -14,40 +14,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, literal, select, text, true
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.filters import region_provinces as region_provinces  # the one region rule; kept here for callers
 from app.geojson import Members, collection, json_object
 from app.land_cases.queries import count as count_selected
 from app.land_cases.queries import visible_cases
 from app.models import District, Fund, LandCase, PilotArea, Province, Subdistrict
+from gis.fields import CASE_FIELDS, FUND_FIELDS, flagged
 from gis.maps import OPEN_STATUSES
 
 # Properties of a case on the signed-in map and on a shared map. A shared map also
 # leaves out the owner's name (owner disputes), the team and the internal id.
-CASE_MAP_PROPS = ("id", "code", "community_name", "community_name_en", "status", "households",
-                  "population", "land_owner_type", "land_owner", "problem", "area_type", "opened_on",
-                  "province_code", "province", "district", "subdistrict")
-CASE_PUBLIC_PROPS = ("code", "community_name", "community_name_en", "status", "households",
-                     "land_owner_type", "problem", "area_type", "province", "district", "subdistrict")
+# Which fields: the `on_map` and `public` flags in gis.fields; then the place names.
+PLACE_PROPS = ("province", "district", "subdistrict")
+CASE_MAP_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "on_map")], *PLACE_PROPS)
+CASE_PUBLIC_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "public")], *PLACE_PROPS)
 PILOT_MAP_PROPS = ("name", "subdistrict_code", "subdistrict", "district", "province", "stage", "team",
                    "architect", "case_count", "households")
 PILOT_PUBLIC_PROPS = ("name", "subdistrict", "district", "province", "stage")
-FUND_MAP_PROPS = ("name", "level", "members", "capital_baht", "established_on", "network", "province")
-FUND_PUBLIC_PROPS = ("name", "level", "members", "network", "province")
+FUND_MAP_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "on_map")], "province")
+FUND_PUBLIC_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "public")], "province")
 
 _P, _D, _S = aliased(Province), aliased(District), aliased(Subdistrict)
-_CASE_COLUMNS: dict[str, Any] = {
-    "id": LandCase.id, "code": LandCase.code, "community_name": LandCase.community_name,
-    "community_name_en": LandCase.community_name_en, "status": LandCase.status,
-    "households": LandCase.households, "population": LandCase.population,
-    "land_owner_type": LandCase.land_owner_type, "land_owner": LandCase.land_owner,
-    "problem": LandCase.problem, "area_type": LandCase.area_type, "opened_on": LandCase.opened_on,
-    "province_code": LandCase.province_code,
-}
+_CASE_COLUMNS: dict[str, Any] = {f.name: getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "on_map")}
 def _name(table: Any, lang: str) -> ColumnElement:
     return table.name_th if lang == "th" else func.coalesce(table.name_en, table.name_th)
 
@@ -70,11 +65,12 @@ class CaseFilter:
     statuses: Sequence[str] | None = None
     provinces: Sequence[str] | None = None
     q: str | None = None
+    as_of: date | None = None  # the cases as they stood at the end of that day
 
 
 def case_select(f: CaseFilter) -> Select:
     """`select(LandCase)` of the filter, from the land cases' own builder."""
-    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q)
+    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q, as_of=f.as_of)
     if f.statuses is not None and not f.statuses:
         stmt = stmt.where(false())  # the builder reads "no statuses" as "any"; a map means none
     if f.provinces is not None:
@@ -127,14 +123,14 @@ def case_cells_geojson(f: CaseFilter, *, cell: float) -> str:
 
 
 def choropleth_geojson(*, level: str, provinces: Sequence[str] | None, statuses: Sequence[str], lang: str,
-                       tolerance: float) -> str:
+                       tolerance: float, as_of: date | None = None) -> str:
     """Open cases counted per province or district (in PostGIS), with simplified polygons.
 
     Open = `gis.maps.OPEN_STATUSES` (all but secured, evicted, closed), within `statuses`.
     """
     open_statuses = [s for s in OPEN_STATUSES if s in statuses]
     area, key = (Province, LandCase.province_code) if level == "provinces" else (District, LandCase.district_code)
-    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces))
+    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces, as_of=as_of))
               .with_only_columns(key.label("code"), func.count().label("n"), maintain_column_froms=True)
               .group_by(key).subquery())
     n = func.coalesce(counts.c.n, 0)
@@ -148,9 +144,10 @@ def choropleth_geojson(*, level: str, provinces: Sequence[str] | None, statuses:
     return _collection(inner, lambda sub: {"level": literal(level), "max": func.coalesce(func.max(sub.c.n), 0)})
 
 
-def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float) -> str:
-    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases."""
-    counts = (case_select(CaseFilter())
+def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float,
+                   as_of: date | None = None) -> str:
+    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases (of `as_of`)."""
+    counts = (case_select(CaseFilter(as_of=as_of))
               .with_only_columns(LandCase.subdistrict_code.label("code"), func.count().label("n"),
                                  func.sum(LandCase.households).label("households"), maintain_column_froms=True)
               .group_by(LandCase.subdistrict_code).subquery())
@@ -175,10 +172,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
 
 def funds_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, limit: int) -> str:
     """Community funds (points) of the provinces, at most `limit`."""
-    columns: dict[str, Any] = {
-        "name": Fund.name, "level": Fund.level, "members": Fund.members, "capital_baht": Fund.capital_baht,
-        "established_on": Fund.established_on, "network": Fund.network, "province": _name(_P, lang),
-    }
+    columns: dict[str, Any] = {**{f.name: getattr(Fund, f.name) for f in flagged(FUND_FIELDS, "on_map")},
+                               "province": _name(_P, lang)}
     inner = (select(Fund.id.label("id"), Fund.id.label("ord"), Fund.geom.label("geom"),
                     _props(props, columns).label("props"))
              .outerjoin(_P, _P.code == Fund.province_code).order_by(Fund.id).limit(limit))

@@ -49,19 +49,24 @@ class Collection:
         return f"{self.title_th} / {self.title_en}"
 
 
+def _fields(layer: str) -> tuple[str, ...]:
+    """The layer's fields declared filterable in gis.fields (each one a query parameter)."""
+    return tuple(f.name for f in LAYERS[layer].fields)
+
+
 _UPDATED = " `datetime` filters on the record's last change (updated_at)."
 COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
     Collection("cases", "กรณีปัญหาที่ดิน", "Land cases",
                "Communities' land cases (points). Filters: status (comma-separated), region, province, q." + _UPDATED
                + " Contact names and phones only for roles allowed to see them.",
-               protected=True, int_ids=True, filters=("status", "region", "province", "q")),
+               protected=True, int_ids=True, filters=("status", "region", "province", "q", *_fields("cases"))),
     Collection("pilot-areas", "พื้นที่รูปธรรม", "Pilot areas",
                "The pilot subdistricts (polygons of the subdistrict) with what lies inside them. "
                "Filters: region, province, stage." + _UPDATED,
-               protected=True, int_ids=True, filters=("region", "province", "stage")),
+               protected=True, int_ids=True, filters=("region", "province", "stage", *_fields("pilot-areas"))),
     Collection("funds", "กองทุนชุมชน", "Community funds",
                "Community funds (points). Filters: region, province, level, q." + _UPDATED,
-               protected=True, int_ids=True, filters=("region", "province", "level", "q")),
+               protected=True, int_ids=True, filters=("region", "province", "level", "q", *_fields("funds"))),
     Collection("provinces", "จังหวัด", "Provinces", "Province boundaries (DOPA codes).",
                protected=False, int_ids=False, temporal=False),
     Collection("districts", "อำเภอ", "Districts", "District boundaries. Filter: province (two-digit code).",

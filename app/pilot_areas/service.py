@@ -18,9 +18,10 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
-from app.filters import Filter, region_predicate
+from app.filters import Filter, field_predicates, region_predicate
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
 from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import Invalid, check_value, validate_fields
@@ -100,6 +101,8 @@ def pilot_select(filters: Filter | None = None) -> Select:
         stmt = stmt.where(pa.c.stage.in_(list(filters.stages)))
     if filters.bbox:
         stmt = stmt.where(func.ST_Intersects(s.c.geom, func.ST_MakeEnvelope(*filters.bbox, 4326)))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(pa.c, filters.fields))
     if filters.ids is not None:
         stmt = stmt.where(pa.c.id.in_(list(filters.ids)))
     return stmt
@@ -161,6 +164,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     if place is None:
         raise ValidationError(_("ไม่พบตำบลรหัส %(c)s ในข้อมูลขอบเขตการปกครอง", c=code),
                               [{"field": "subdistrict_code", "message": "unknown subdistrict"}])
+    check_scope(user, place.region_code)
     pilot = PilotArea(
         subdistrict_code=code, district_code=place.district_code, province_code=place.province_code,
         region_code=place.region_code, name_th=values.pop("name_th", None) or place.name_th,
@@ -183,6 +187,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
 
 def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> PilotArea:
     """Adding a removed subdistrict again restores its pilot area (with its history and reviews)."""
+    check_scope(user, pilot.region_code)
     pilot.deleted_at = None
     pilot.deleted_by_id = None
     for name, value in values.items():
@@ -199,6 +204,7 @@ def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> 
 def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None) -> None:
     """Remove a pilot area: a soft delete (the row, its reviews and history stay; re-adding the
     subdistrict brings it back)."""
+    check_scope(user, pilot.region_code)
     pilot.deleted_at = func.now()
     pilot.deleted_by_id = user.id if user else None
     pilot.version += 1
@@ -210,6 +216,7 @@ def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None)
 def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
                  lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, pilot.region_code)
     values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
                              fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
@@ -228,6 +235,7 @@ def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
 
 def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotReview:
     """An architect's review; kept in order with its author and date."""
+    check_scope(user, pilot.region_code)
     unknown = sorted(set(body) - {"verdict", "comment"})
     errors = [{"field": n, "message": _("ไม่รู้จักฟิลด์นี้")} for n in unknown]
     verdict = body.get("verdict")

@@ -170,7 +170,7 @@ def map_print(scope: Scope, view: ViewState, *, size: str, title: str, lang: str
     result = MapPrint(
         title=title, size=size, frame=frame,
         svg=print_map.render_map(content, frame.width, frame.height, legend_inside=not frame.side),
-        legend=print_map.legend_html(content.legend, content.texts.legend, None) if frame.side else "",
+        legend=print_map.legend_html(content.legend, content.texts.legend, None, 3.4) if frame.side else "",
         printed_on=buddhist_date(today(), lang), as_of=buddhist_date(as_of, lang) if as_of else None,
         counts=[{"status": s, "label": label(CASE_STATUSES, s, lang), "colour": STATUS_COLOURS[s],
                  "count": counts.get(s, 0), "households": households.get(s, 0)} for s in view.statuses],

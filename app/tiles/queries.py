@@ -20,6 +20,7 @@ from app.extensions import db
 from app.land_cases import queries
 from app.models import District, LandCase, Province, Subdistrict
 from app.pilot_areas.service import pilot_filter, pilot_select
+from gis.fields import CASE_FIELDS, flagged
 
 EXTENT, BUFFER = 4096, 64
 MAX_ZOOM = 22
@@ -74,8 +75,7 @@ def _cases(z: int, x: int, y: int, cap: int, statuses: Sequence[str], region: st
     if z >= CLUSTER_BELOW:
         geom = _mvt_geom(LandCase.geom, z, x, y)
         rows = (base.with_only_columns(
-            LandCase.id, LandCase.code, LandCase.community_name, LandCase.community_name_en, LandCase.status,
-            LandCase.households, LandCase.province_code, LandCase.is_sample, geom.label("geom"),
+            *[getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "in_tiles")], geom.label("geom"),
             maintain_column_froms=True).order_by(LandCase.id).limit(cap))
         return rows, "id"
     # many points per tile: place them in tile units with Web Mercator arithmetic on lon/lat

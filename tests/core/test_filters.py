@@ -48,3 +48,15 @@ def test_the_case_list_page_splits_commas_like_the_api(client, auth, session):
     both = scalar("SELECT count(*) FROM land_cases WHERE deleted_at IS NULL AND status IN ('reported', 'negotiating')")
     assert both > 0
     assert f"พบ {both:,} กรณี" in page.get_data(as_text=True)
+
+
+def test_map_tile_and_sort_lists_come_from_the_field_flags():
+    from app.land_cases.queries import SORTABLE
+    from app.maps.queries import CASE_MAP_PROPS, CASE_PUBLIC_PROPS
+    from gis.fields import CASE_FIELDS
+
+    assert set(CASE_PUBLIC_PROPS) <= set(CASE_MAP_PROPS)
+    sensitive = {f.name for f in CASE_FIELDS if f.sensitive} | {"notes", "team", "land_owner"}
+    assert not sensitive & set(CASE_PUBLIC_PROPS)
+    assert {f.name for f in CASE_FIELDS if f.sortable} <= set(SORTABLE)
+    assert "contact_phone" not in SORTABLE

@@ -175,3 +175,11 @@ def test_english_prints(client, auth, pdf):
     doc = pdf(client.get("/map/bangkok.pdf?lang=en", headers=auth("viewer")))
     assert "Summary by status" in doc.text and "Printed on" in doc.text and "Legend" in doc.text
     assert "RTSD / OCHA, CC BY-IGO" in doc.text
+
+
+def test_every_layer_prints(client, auth, pdf):
+    doc = pdf(client.get("/map/isan-upper.pdf?layers=provinces,districts,pilot-areas,funds,choropleth",
+                         headers=auth("viewer")))
+    assert doc.has("จำนวนกรณีที่ยังไม่ยุติ") and doc.has("ขอบเขตอำเภอ") and doc.has("กองทุนชุมชน")
+    empty = pdf(client.get("/map.pdf?status=&layers=", headers=auth("viewer")))
+    assert empty.has("ไม่มีกรณีตามเงื่อนไขที่เลือก")
