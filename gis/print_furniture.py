@@ -43,7 +43,8 @@ def text_width(text: str, size: float) -> float:
 def label_html(x: float, y: float, text: str, size: float, *, anchor: str = "middle", colour: str = "#222",
                 weight: str = "normal") -> str:
     """A word placed at (x, y) mm on the map, centred on its middle (or starting there)."""
-    box = f"left:{x - 30:.2f}mm;width:60mm;text-align:center" if anchor == "middle" else f"left:{x:.2f}mm"
+    box = {"middle": f"left:{x - 30:.2f}mm;width:60mm;text-align:center",
+           "end": f"left:{x - 60:.2f}mm;width:60mm;text-align:right"}.get(anchor, f"left:{x:.2f}mm")
     bold = ";font-weight:bold" if weight != "normal" else ""
     return (f'<div class="pm-label" style="position:absolute;{box};top:{y - size * 0.55:.2f}mm;'
             f'font-size:{size:.2f}mm;line-height:1.1;color:{colour};white-space:nowrap{bold}">{escape(text)}</div>')

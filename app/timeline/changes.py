@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 
 from app.extensions import db
+from app.geojson import json_list
 from app.models import HistoryEntry, LandCase, Province
 from app.timeline.asof import ENTITY, end_of_day
 
@@ -48,7 +49,7 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
 def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
                  points: bool = False) -> str:
     """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
-    # in date order from a sorted subquery (json_agg keeps its input order; no sort per aggregate);
+    # in date order from a sorted subquery (the aggregate keeps its input order; no sort per aggregate);
     # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
     rows = (changes_select(first, last, region=region, province=province)
             .order_by(literal_column("day"), literal_column("case_id"), literal_column("history_id"))
@@ -60,10 +61,10 @@ def changes_json(first: date, last: date, *, region: str | None = None, province
         pairs += [_key("province_code"), rows.c.province_code, _key("province"), rows.c.province,
                   _key("lon"), func.round(cast(rows.c.lon, Numeric), 5),
                   _key("lat"), func.round(cast(rows.c.lat, Numeric), 5)]
-    listed = func.json_agg(func.json_build_object(*pairs))
+    listed = json_list(func.json_build_object(*pairs))
     body = func.json_build_object(
         _key("from"), first.isoformat(), _key("to"), last.isoformat(), _key("count"), func.count(),
-        _key("changes"), func.coalesce(listed, literal_column("'[]'::json")))
+        _key("changes"), listed)
     return db.session.scalar(select(cast(body, Text)).select_from(rows))
 
 
