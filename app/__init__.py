@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 FEATURES = ("land_cases", "pilot_areas", "funds", "dashboard", "maps", "sharing",
-            "exchange", "ogc", "tiles", "admin")
+            "exchange", "ogc", "tiles", "admin", "land.views")
 
 
 def _register_blueprints(app: Flask) -> None:

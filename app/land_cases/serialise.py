@@ -34,9 +34,13 @@ def property_names(*, with_sensitive: bool, with_deleted: bool = False) -> list[
 
 def properties_expr(*, with_sensitive: bool, with_deleted: bool = False) -> ColumnElement:
     """`json_build_object(...)` of a case's visible properties (one place for every answer)."""
+    from app.land.queries import property_pairs
+
     pairs: list[Any] = []
     for name in property_names(with_sensitive=with_sensitive, with_deleted=with_deleted):
         pairs += [_key(name), getattr(LandCase, name)]
+    for name, expr in property_pairs():  # footprint, area_rai, overlay_owner_type, owner_conflict
+        pairs += [_key(name), expr]
     return func.json_build_object(*pairs)
 
 

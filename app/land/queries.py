@@ -1,0 +1,135 @@
+"""Reads of the land results: a case's land, the case properties, conflicts and the summary by owner type.
+
+Everything reads the tables `app.land.overlaps` keeps; nothing is recomputed per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.land_cases import queries as case_queries
+from app.models import CaseLand, FootprintOverlap, LandCase, LandOverlap, ReferenceLayer
+
+
+def _overlay() -> ColumnElement:
+    return (select(CaseLand.overlay_owner_type).where(CaseLand.case_id == LandCase.id)
+            .correlate(LandCase).scalar_subquery())
+
+
+def conflict_expr(overlay: ColumnElement | None = None) -> ColumnElement:
+    """True when the recorded owner type differs from the layers' suggestion (false when either is unknown)."""
+    overlay = _overlay() if overlay is None else overlay
+    return func.coalesce(LandCase.land_owner_type != overlay, false())
+
+
+def property_pairs() -> list[tuple[str, ColumnElement]]:
+    """The case properties of the land feature, in order: footprint (GeoJSON), area_rai,
+    overlay_owner_type, owner_conflict (read-only but footprint)."""
+    overlay = _overlay()
+    return [
+        ("footprint", cast(func.ST_AsGeoJSON(LandCase.footprint, 7), JSON)),
+        ("area_rai", func.round(cast(LandCase.area_rai, db.Numeric), 4)),
+        ("overlay_owner_type", overlay),
+        ("owner_conflict", conflict_expr(overlay)),
+    ]
+
+
+def _live_neighbours(case_id: int) -> list[dict[str, Any]]:
+    other = aliased(LandCase)
+    rows = db.session.execute(
+        select(other.id, other.code, other.community_name, FootprintOverlap.area_rai, other.area_rai.label("whole"))
+        .join(other, and_(other.id == FootprintOverlap.other_id, other.deleted_at.is_(None)))
+        .where(FootprintOverlap.case_id == case_id)
+        .order_by(FootprintOverlap.area_rai.desc(), other.id))
+    return [{"id": r.id, "code": r.code, "community_name": r.community_name, "area_rai": round(r.area_rai, 4),
+             "footprint_area_rai": round(r.whole, 4) if r.whole is not None else None} for r in rows]
+
+
+def case_land(case_id: int) -> dict[str, Any]:
+    """What the case stands on (the contract's `GET /api/v1/cases/<id>/land`)."""
+    rows = db.session.execute(
+        select(LandOverlap.layer_id, ReferenceLayer.name, LandOverlap.owner_type, ReferenceLayer.owner,
+               LandOverlap.area_rai, LandOverlap.share, ReferenceLayer.is_sample)
+        .join(ReferenceLayer, ReferenceLayer.id == LandOverlap.layer_id)
+        .where(LandOverlap.case_id == case_id)
+        .order_by(LandOverlap.share.desc(), LandOverlap.area_rai.desc().nulls_last(), LandOverlap.layer_id))
+    overlaps = [{"layer_id": r.layer_id, "layer": r.name, "owner_type": r.owner_type, "owner": r.owner,
+                 "area_rai": round(r.area_rai, 4) if r.area_rai is not None else None,
+                 "share": round(r.share, 4), "is_sample": r.is_sample} for r in rows]
+    head = db.session.execute(
+        select(LandCase.land_owner_type, LandCase.area_rai, CaseLand.overlay_owner_type, CaseLand.overlay_share)
+        .outerjoin(CaseLand, CaseLand.case_id == LandCase.id).where(LandCase.id == case_id)).one()
+    suggested = head.overlay_owner_type
+    return {
+        "case_id": case_id,
+        "area_rai": round(head.area_rai, 4) if head.area_rai is not None else None,
+        "land_owner_type": head.land_owner_type,
+        "overlaps": overlaps,
+        "suggested_owner_type": suggested,
+        "suggested_share": round(head.overlay_share, 4) if head.overlay_share is not None else None,
+        "owner_conflict": bool(head.land_owner_type and suggested and head.land_owner_type != suggested),
+        "neighbours": _live_neighbours(case_id),
+    }
+
+
+def _has_neighbour() -> ColumnElement:
+    other = aliased(LandCase)
+    return exists().where(FootprintOverlap.case_id == LandCase.id, other.id == FootprintOverlap.other_id,
+                          other.deleted_at.is_(None))
+
+
+def conflicts(*, region: str | None = None, province: str | None = None, kind: str | None = None,
+              limit: int = 100, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Live cases whose record disagrees with the layers, or whose footprint overlaps another's."""
+    other = aliased(LandCase)
+    neighbour_count = (select(func.count()).select_from(FootprintOverlap)
+                       .join(other, and_(other.id == FootprintOverlap.other_id, other.deleted_at.is_(None)))
+                       .where(FootprintOverlap.case_id == LandCase.id).correlate(LandCase).scalar_subquery())
+    differs = and_(CaseLand.overlay_owner_type.is_not(None), LandCase.land_owner_type.is_not(None),
+                   LandCase.land_owner_type != CaseLand.overlay_owner_type)
+    wanted = {"owner": differs, "overlap": _has_neighbour()}.get(kind or "", or_(differs, _has_neighbour()))
+    stmt = (case_queries.visible_cases(region=region, province=province)
+            .outerjoin(CaseLand, CaseLand.case_id == LandCase.id).where(wanted))
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(LandCase.id, maintain_column_froms=True).order_by(None).subquery())) or 0
+    rows = db.session.execute(stmt.with_only_columns(
+        LandCase.id, LandCase.code, LandCase.community_name, LandCase.region_code, LandCase.province_code,
+        LandCase.households, LandCase.land_owner_type, CaseLand.overlay_owner_type, CaseLand.overlay_share,
+        LandCase.area_rai, neighbour_count.label("neighbours"), case((differs, True), else_=False).label("differs"),
+        maintain_column_froms=True)
+        .order_by(LandCase.region_code.nulls_last(), LandCase.province_code, LandCase.code)
+        .limit(limit).offset(offset)).mappings()
+    return [dict(r) for r in rows], total
+
+
+def by_overlay_owner(*, region: str | None = None) -> list[dict[str, Any]]:
+    """Households and cases per region and overlay owner type (None: no layer under the case)."""
+    stmt = (case_queries.visible_cases(region=region).outerjoin(CaseLand, CaseLand.case_id == LandCase.id)
+            .with_only_columns(LandCase.region_code, CaseLand.overlay_owner_type.label("owner_type"),
+                               cast(func.count(), Integer).label("cases"),
+                               cast(func.coalesce(func.sum(LandCase.households), 0), Integer).label("households"),
+                               cast(func.count().filter(conflict_expr(CaseLand.overlay_owner_type)), Integer)
+                               .label("conflicts"),
+                               cast(func.coalesce(func.sum(LandCase.area_rai), 0), Float).label("area_rai"),
+                               maintain_column_froms=True)
+            .group_by(LandCase.region_code, CaseLand.overlay_owner_type)
+            .order_by(LandCase.region_code.nulls_last(), literal_column("cases").desc()))
+    return [dict(r) for r in db.session.execute(stmt).mappings()]
