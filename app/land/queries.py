@@ -133,3 +133,24 @@ def by_overlay_owner(*, region: str | None = None) -> list[dict[str, Any]]:
             .group_by(LandCase.region_code, CaseLand.overlay_owner_type)
             .order_by(LandCase.region_code.nulls_last(), literal_column("cases").desc()))
     return [dict(r) for r in db.session.execute(stmt).mappings()]
+
+
+def footprint_select(*, bbox: tuple[float, ...] | None = None, statuses: list[str] | None = None,
+                     region: str | None = None, province: str | None = None, q: str | None = None,
+                     with_sensitive: bool = False, brief: bool = False) -> Any:
+    """Live cases with a footprint: the case's visible fields (or, `brief`, the map's few) and
+    `geom` = the footprint; for the OGC collection, the export layer and the maps."""
+    from gis.fields import CASE_FIELDS, visible_fields
+
+    stmt = (case_queries.visible_cases(statuses=statuses, region=region, province=province, q=q)
+            .where(LandCase.footprint.is_not(None)))
+    if bbox is not None:
+        stmt = stmt.where(LandCase.footprint.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    overlay = _overlay()
+    names = (["id", "code", "community_name", "status", "households", "land_owner_type"] if brief else
+             [f.name for f in visible_fields(CASE_FIELDS, with_sensitive=with_sensitive)])
+    columns = [getattr(LandCase, name) for name in names]
+    return stmt.with_only_columns(
+        *columns, func.round(cast(LandCase.area_rai, db.Numeric), 4).label("area_rai"),
+        overlay.label("overlay_owner_type"), conflict_expr(overlay).label("owner_conflict"),
+        LandCase.footprint.label("geom"), maintain_column_froms=True)

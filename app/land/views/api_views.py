@@ -110,3 +110,22 @@ def case_land(case_id: int):
 def summary():
     """Cases and households per region and overlay owner type."""
     return jsonify({"summary": queries.by_overlay_owner(region=request.args.get("region") or None)})
+
+
+@api.get("/case-footprints")
+@require("read")
+def case_footprints():
+    """Footprints of live cases as GeoJSON polygons (the maps draw them from zoom 14):
+    `bbox`, `status`, `region`, `province`, `limit` (default 1000, max 5000), `offset`."""
+    from app.api.params import bbox_param as bbox_of
+
+    statuses = [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
+    stmt = queries.footprint_select(bbox=bbox_of(), statuses=statuses, region=request.args.get("region") or None,
+                                    province=request.args.get("province") or None, brief=True)
+    limit = int_param("limit", 1000, minimum=1, maximum=5000)
+    offset = int_param("offset", 0, minimum=0, maximum=10**9)
+    features.without_jit()
+    matched = features.count(stmt)
+    text, returned = features.features_text(stmt, limit=limit, offset=offset)
+    return Response(features.collection_text(text, returned, {"numberMatched": matched}),
+                    mimetype="application/geo+json")
