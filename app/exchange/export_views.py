@@ -51,7 +51,7 @@ def export_layer(layer: str):
         raise BadRequest(_("format ต้องเป็นหนึ่งใน %(all)s", all=", ".join(FORMATS)),
                          [{"field": "format", "message": "unknown format"}])
     asked = bool_param("include_contacts")
-    with_contacts = asked and layer == "cases" and allowed(current_role(), "case.contacts")
+    with_contacts = asked and layer in ("cases", "case-footprints") and allowed(current_role(), "case.contacts")
     source = queries.export_source(layer, with_contacts=with_contacts)
     extension, mimetype, spool = FORMATS[fmt]
     name = queries.file_name(layer, source.scope, extension)

@@ -29,12 +29,13 @@ from app.extensions import db
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
-LAYERS = ("cases", "pilot-areas", "funds")
+LAYERS = ("cases", "pilot-areas", "funds", "case-footprints")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
 LAYER_PARAMS = {
     "cases": {"bbox", "status", "region", "province", "q"},
     "pilot-areas": {"bbox", "region", "province", "stage"},
     "funds": {"bbox", "region", "province", "level", "q"},
+    "case-footprints": {"bbox", "status", "region", "province", "q"},  # app.land.export
 }
 CHUNK_ROWS = 20_000
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -140,6 +141,10 @@ def export_source(layer: str, *, with_contacts: bool) -> ExportSource:
         return case_source(with_contacts)
     if layer == "pilot-areas":
         return pilot_source()
+    if layer == "case-footprints":
+        from app.land.export import footprint_source
+
+        return footprint_source(with_contacts)
     return fund_source()
 
 

@@ -69,6 +69,15 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
                protected=False, int_ids=False, filters=("province",), temporal=False),
     Collection("subdistricts", "ตำบล", "Subdistricts", "Subdistrict boundaries. Filter: province (two-digit code).",
                protected=False, int_ids=False, filters=("province",), temporal=False),
+    # app.land.ogc
+    Collection("case-footprints", "ขอบเขตชุมชน", "Community footprints",
+               "Live cases' footprints (MultiPolygon) with the case's public fields, area_rai, overlay_owner_type "
+               "and owner_conflict. Filters: status, region, province, q." + _UPDATED,
+               protected=True, int_ids=True, filters=("status", "region", "province", "q")),
+    Collection("reference-parcels", "แปลงที่ดินอ้างอิง", "Reference land parcels",
+               "Parcels of the reference land layers (who holds the land), with the layer's name, owner type and "
+               "owner and the parcel's attributes. Filters: layer (a layer id), owner_type.",
+               protected=True, int_ids=True, filters=("layer", "owner_type"), temporal=False),
 )}
 BOUNDARIES = {"provinces": Province, "districts": District, "subdistricts": Subdistrict}
 
@@ -99,7 +108,11 @@ def _boundary_select(model: Any, bbox: tuple[float, ...] | None, province: str |
 
 
 def _record_select(collection: Collection, bbox: tuple[float, ...] | None) -> Select:
-    """Pilot areas, funds or boundaries filtered by the query string (not cases)."""
+    """Pilot areas, funds, boundaries or the land collections filtered by the query string (not cases)."""
+    from app.land import ogc as land_ogc
+
+    if collection.id in land_ogc.COLLECTION_IDS:
+        return land_ogc.record_select(collection.id, bbox)
     if collection.id == "pilot-areas":
         return pilot_select(PilotFilters(region=region_param(), province=province_param(),
                                          stages=list_param("stage", PILOT_STAGES), bbox=bbox))
@@ -155,7 +168,10 @@ def item(collection: Collection, fid: str, *, with_contacts: bool) -> str | None
             return None
         if collection.id == "cases":
             return serialise.feature_text(int(fid), with_sensitive=with_contacts)
-        select_ = (pilot_select(PilotFilters(ids=[int(fid)])) if collection.id == "pilot-areas"
+        from app.land import ogc as land_ogc
+
+        select_ = (land_ogc.record_select(collection.id, None, [int(fid)]) if collection.id in land_ogc.COLLECTION_IDS
+                   else pilot_select(PilotFilters(ids=[int(fid)])) if collection.id == "pilot-areas"
                    else fund_select(FundFilters(ids=[int(fid)])))
     else:
         if len(fid) > 20:
@@ -182,6 +198,10 @@ def extents(ids: list[str]) -> dict[str, dict[str, Any]]:
         if cid == "cases":
             cases = queries.visible_cases().subquery("c")
             parts.append(row(cid, cases.c.geom, cases.c.updated_at))
+        elif cid in ("case-footprints", "reference-parcels"):
+            from app.land import ogc as land_ogc
+
+            parts.append(row(cid, *land_ogc.extent_geom(cid)))
         elif cid in ("pilot-areas", "funds"):
             sub = (pilot_select() if cid == "pilot-areas" else fund_select()).order_by(None).subquery("r")
             parts.append(row(cid, sub.c.geom, sub.c.updated_at))

@@ -174,19 +174,22 @@ def load_sample() -> str:
             UNION ALL
             SELECT 'fund', id, 'create', :note FROM funds WHERE id = ANY(:funds)"""),
                      {"pilots": pilots, "funds": funds, "note": SAMPLE_NOTE})
+        from app.land.sample import load_sample_land
+
+        land = load_sample_land(conn)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     seconds = time.perf_counter() - started
     return (f"sample data: {len(pilots)} pilot areas, {len(funds)} funds, {len(cases)} cases "
-            f"with {entries} history entries in {seconds:.1f} s (all marked is_sample)")
+            f"with {entries} history entries, {land} in {seconds:.1f} s (all marked is_sample)")
 
 
 def clear_sample() -> dict[str, int]:
     """Delete every sample record (history rows stay: the history is append-only)."""
     counts = {}
-    for table in ("pilot_areas", "funds", "land_cases"):
+    for table in ("pilot_areas", "funds", "land_cases", "reference_layers"):
         counts[table] = db.session.execute(text(f"DELETE FROM {table} WHERE is_sample")).rowcount
     db.session.commit()
     return counts
@@ -204,12 +207,21 @@ def demo_load() -> None:
 @demo_cli.command("generate")
 @click.option("--cases", "count", type=click.IntRange(1, 5_000_000), required=True, help="How many cases.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same cases.")
-def demo_generate(count: int, seed: int) -> None:
+@click.option("--footprints", is_flag=True, help="Give every generated case a footprint (and refresh overlaps).")
+def demo_generate(count: int, seed: int, footprints: bool) -> None:
     """Make N synthetic cases inside real subdistricts (set-based; marked is_sample, codes LC-G...)."""
     started = time.perf_counter()
     made = generate_cases(count, seed)
+    shapes = ""
+    from app.land import overlaps
+
+    if footprints:
+        from app.land.sample import generate_footprints
+
+        shapes = f", {generate_footprints(db.session.connection())} footprints"
+    overlaps.refresh()  # what every case stands on, with the new ones
     db.session.commit()
-    click.echo(f"generated {made} synthetic cases (seed {seed}) in {time.perf_counter() - started:.1f} s")
+    click.echo(f"generated {made} synthetic cases{shapes} (seed {seed}) in {time.perf_counter() - started:.1f} s")
 
 
 @demo_cli.command("clear")

@@ -162,3 +162,17 @@ def conflicts():
 @pages.app_template_filter("land_json")
 def land_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+@pages.app_template_global("land_map_config")
+def land_map_config() -> dict[str, Any]:
+    """What static/land/map_land.js needs on the signed-in maps (never on shared links)."""
+    return {
+        "layersUrl": url_for("land_api.list_layers"), "footprintsUrl": url_for("land_api.case_footprints"),
+        "casePage": url_for("land_cases.case_detail", case_id=0).rsplit("0", 1)[0], "minFootprintZoom": 14,
+        "minParcelZoom": 12, "colours": OWNER_COLOURS,
+        "owners": {k: label(LAND_OWNER_TYPES, k, _lang()) for k in LAND_OWNER_TYPES},
+        "texts": {"title": _("ชั้นข้อมูลที่ดิน"), "footprints": _("ขอบเขตชุมชน (ซูม 14 ขึ้นไป)"),
+                  "parcelsZoom": _("ซูมเข้าเพื่อดูแปลง"), "rai": _("ไร่"), "conflict": _("ข้อมูลเจ้าของที่ดินไม่ตรงกัน"),
+                  "details": _("ดูรายละเอียดกรณี"), "legend": _("เจ้าของที่ดิน"), "sample": _("ข้อมูลตัวอย่าง")},
+    }
