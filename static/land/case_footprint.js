@@ -12,7 +12,7 @@
   var map = L.map(el, { scrollWheelZoom: false });
   L.tileLayer(TILES, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
   map.createPane("landParcels").style.zIndex = 380;
-  var group = L.featureGroup().addTo(map);
+  var group = L.featureGroup();
   var state = window.codiFootprint = { map: map, group: group, dirty: false, saved: null, error: null };
   var statusEl = document.getElementById("footprint-status");
   var saveBtn = document.getElementById("footprint-save");
@@ -32,8 +32,10 @@
     L.geoJSON(cfg.footprint, { style: style }).eachLayer(function (layer) { group.addLayer(layer); });
   }
   var point = L.circleMarker([cfg.lat, cfg.lon], { radius: 7, weight: 2, color: "#fff", fillColor: "#0b6e4f",
-                                                   fillOpacity: 0.95, pmIgnore: true }).addTo(map);
-  if (group.getLayers().length) { map.fitBounds(group.getBounds().pad(0.4)); } else { map.setView(point.getLatLng(), 16); }
+                                                   fillOpacity: 0.95, pmIgnore: true });
+  if (group.getLayers().length) { map.fitBounds(group.getBounds().pad(0.4)); } else { map.setView([cfg.lat, cfg.lon], 16); }
+  group.addTo(map);
+  point.addTo(map);
 
   function bbox() {
     var b = map.getBounds().pad(0.2);
