@@ -140,8 +140,9 @@ def records(client, auth) -> dict[str, Any]:
     assert link.status_code == 201, link.get_json()
     from tests.land.conftest import feature_collection, square
 
-    layer = upload(client, "/api/v1/reference-layers", land_team, feature_collection(square(half=0.01)),
-                   "layer.geojson", name="ชั้นข้อมูลทดสอบ ADV", owner_type="treasury")
+    layer = client.post("/api/v1/reference-layers", headers=land_team, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(feature_collection(square(half=0.01))), "layer.geojson"),
+                              "name": "ชั้นข้อมูลทดสอบ ADV", "owner_type": "treasury"})
     assert layer.status_code == 201, layer.get_json()
     return {"case_id": case_id, "document_id": doc.get_json()["id"], "pilot_id": pilot.get_json()["id"],
             "fund_id": fund.get_json()["id"], "link_id": link.get_json()["id"],

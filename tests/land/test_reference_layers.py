@@ -194,3 +194,44 @@ def test_delete_layer(client, auth, make_layer, counts):
     assert client.delete(f"/api/v1/reference-layers/{layer['id']}", headers=auth("admin")).status_code == 204
     assert client.get(f"/api/v1/reference-layers/{layer['id']}", headers=auth("viewer")).status_code == 404
     assert client.delete("/api/v1/reference-layers/99999999", headers=auth("admin")).status_code == 404
+
+
+def test_import_case_footprints_by_code(client, auth, make_case, counts):
+    first = make_case()
+    second = make_case(lon=LON + 0.01)
+    props = [{"code": first["properties"]["code"]}, {"code": second["properties"]["code"]}]
+    data = feature_collection(square(), square(lon=LON + 0.01), props=props)
+    url = "/api/v1/imports/case-footprints"
+    dry = client.post(url, data={"file": (io.BytesIO(data), "f.geojson"), "dry_run": "true"},
+                      headers=auth("land_team"), content_type=MP)
+    assert dry.status_code == 200 and dry.get_json()["would_update"] == 2
+    done = client.post(url, data={"file": (io.BytesIO(data), "f.geojson")}, headers=auth("land_team"),
+                       content_type=MP)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["updated"] == 2
+    feature = client.get(f"/api/v1/cases/{first['id']}", headers=auth("viewer")).get_json()
+    assert feature["properties"]["area_rai"] > 25 and feature["properties"]["version"] == 2
+    history = client.get(f"/api/v1/cases/{first['id']}/history", headers=auth("viewer")).get_json()["history"]
+    assert {"area_rai", "footprint"} <= {e["field"] for e in history}
+
+
+def test_import_case_footprints_all_or_nothing(client, auth, make_case, counts):
+    first = make_case()
+    props = [{"code": first["properties"]["code"]}, {"code": "LC-NOPE"}]
+    data = feature_collection(square(), square(lon=LON + 0.01), props=props)
+    before = counts()
+    response = client.post("/api/v1/imports/case-footprints", data={"file": (io.BytesIO(data), "f.geojson")},
+                           headers=auth("land_team"), content_type=MP)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["row"] == 3
+    assert counts() == before
+    far = feature_collection(square(lon=LON + 0.5), props=[{"code": first["properties"]["code"]}])
+    response = client.post("/api/v1/imports/case-footprints", data={"file": (io.BytesIO(far), "f.geojson")},
+                           headers=auth("land_team"), content_type=MP)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "footprint"
+    no_code = feature_collection(square())
+    response = client.post("/api/v1/imports/case-footprints", data={"file": (io.BytesIO(no_code), "f.geojson")},
+                           headers=auth("land_team"), content_type=MP)
+    assert response.status_code == 422
+    assert client.post("/api/v1/imports/case-footprints", data={"file": (io.BytesIO(data), "f.geojson")},
+                       headers=auth("viewer"), content_type=MP).status_code == 403

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from flask import Response, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -129,3 +130,20 @@ def case_footprints():
     text, returned = features.features_text(stmt, limit=limit, offset=offset)
     return Response(features.collection_text(text, returned, {"numberMatched": matched}),
                     mimetype="application/geo+json")
+
+
+@api.post("/imports/case-footprints")
+@require("import")
+def import_case_footprints():
+    """A polygon layer with a `code` column sets the matching cases' footprints (all rows or none)."""
+    from app.land import imports
+
+    report = imports.import_footprints(request.files.get("file"), current_user, dry_run=_dry_run(),
+                                       crs=_option("crs"))
+    if report["errors"]:
+        rows = sorted({e["row"] for e in report["errors"]})
+        listed = ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
+        report["error"] = {"code": "validation_error", "details": report["errors"], "message": _(
+            "ข้อมูลไม่ถูกต้อง %(n)s แถว (แถวที่ %(rows)s): ไม่ได้บันทึกข้อมูลใด ๆ", n=len(rows), rows=listed)}
+        return jsonify(report), 422
+    return jsonify(report)

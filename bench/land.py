@@ -1,0 +1,225 @@
+"""Land (issue 13): overlap refresh, layer load and GET /api/v1/cases/<id>/land, each against its floor.
+
+    .venv/bin/python bench/land.py            # BENCH_DB (default codi_bench_land), RUNS=5
+
+Set-up (skipped when already done): the benchmark database with 100,000 generated cases
+(`bench_db`), a footprint for every generated case (`flask demo generate --footprints` does the
+same), a GeoPackage of 50,000 generated parcels (`flask land parcels-file`), loaded once as a
+reference layer through the app's own path.
+
+* overlap refresh: `app.land.overlaps` over every case and layer (the layer statement alone, and the
+  whole refresh with footprint pairs and the suggestion) vs one bare `INSERT ... SELECT` with
+  `ST_Intersects`/`ST_Area(ST_Intersection(...)::geography)` into a plain table; each rolled back;
+  target <= 1.5x;
+* layer load: the 50,000-parcel GeoPackage read, checked and written by `app.land.layers`
+  (Arrow, one COPY, one INSERT ... SELECT; rolled back) vs `ogr2ogr -f PostgreSQL` of the same
+  file into a new table (dropped afterwards); target <= 2x;
+* `/api/v1/cases/<id>/land` through gunicorn (gunicorn.conf.py) on random generated cases: median < 50 ms.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("BENCH_DB", "codi_bench_land")
+
+from bench import benchlib  # noqa: E402
+
+RUNS = int(os.environ.get("RUNS", "5"))
+PARCELS = int(os.environ.get("BENCH_PARCELS", "50000"))
+PORT = int(os.environ.get("BENCH_LAND_PORT", "5103"))
+BARE = """
+INSERT INTO bench_bare_overlaps (case_id, layer_id, m2)
+SELECT c.id, p.layer_id, sum(ST_Area(ST_Intersection(c.footprint, p.geom)::geography))
+FROM land_cases c JOIN reference_parcels p ON ST_Intersects(c.footprint, p.geom)
+GROUP BY c.id, p.layer_id"""
+
+
+def _app(url: str):
+    os.environ["DATABASE_URL"] = url
+    from app import create_app
+
+    return create_app()
+
+
+def _prepare(app, gpkg: Path) -> int:
+    """Footprints for the generated cases, the parcels file and its layer (once); the layer's id."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.land import overlaps
+    from app.land.sample import generate_footprints, generate_parcels_file
+
+    with app.app_context():
+        conn = db.session.connection()
+        if generate_footprints(conn):
+            db.session.commit()
+        if not gpkg.exists():
+            generate_parcels_file(db.session.connection(), gpkg, PARCELS)
+            db.session.rollback()
+        layer = db.session.scalar(text("SELECT id FROM reference_layers WHERE name = 'bench parcels'"))
+        if layer is None:
+            from werkzeug.datastructures import FileStorage
+
+            from app.land import layers
+
+            with gpkg.open("rb") as handle:
+                meta = layers.LayerMeta("bench parcels", "treasury", "bench", "generated", None)
+                record, _body = layers.create_layer(FileStorage(handle, filename=gpkg.name), meta, None)
+            layer = record.id
+        else:
+            overlaps.refresh()
+            db.session.commit()
+    benchlib.bash(f"psql -q \"$(bench_url_for {benchlib.DB_NAME} | sed 's/+psycopg//')\" -c 'VACUUM ANALYZE'")
+    return int(layer)
+
+
+def _timed_in_rollback(app, work, setup=None) -> float:
+    from app.extensions import db
+
+    with app.app_context():
+        if setup is not None:
+            setup(db)
+        started = time.perf_counter()
+        work(db)
+        elapsed = time.perf_counter() - started
+        db.session.rollback()
+    return elapsed
+
+
+def _alternate(pairs: dict[str, object], runs: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {k: [] for k in pairs}
+    for fn in pairs.values():  # warm-up
+        fn()
+    for _ in range(runs):
+        for name, fn in pairs.items():
+            times[name].append(fn())
+    return times
+
+
+def overlap_bench(app) -> list[list[str]]:
+    from sqlalchemy import text
+
+    from app.land import overlaps
+
+    def bare(db):
+        db.session.execute(text("SELECT set_config('jit', 'off', true)"))
+        db.session.execute(text(BARE))
+
+    def bare_table(db):
+        db.session.execute(text("CREATE TABLE bench_bare_overlaps (case_id int, layer_id int, m2 float8)"))
+
+    def empty(db):
+        db.session.execute(text("DELETE FROM land_overlaps"))
+
+    def statement(db):
+        db.session.execute(text("SELECT set_config('jit', 'off', true)"))
+        db.session.execute(text(overlaps.layer_overlaps_sql()), {})
+
+    def whole(db):
+        overlaps.refresh()
+
+    times = _alternate({"bare": lambda: _timed_in_rollback(app, bare, bare_table),
+                        "statement": lambda: _timed_in_rollback(app, statement, empty),
+                        "refresh": lambda: _timed_in_rollback(app, whole)}, RUNS)
+    floor = statistics.median(times["bare"])
+    return [benchlib.ratio_row("overlap statement (every case x every layer, with points)",
+                               statistics.median(times["statement"]), "bare INSERT ... SELECT", floor, 1.5, RUNS),
+            benchlib.ratio_row("whole refresh (+ footprint pairs, suggestions, deletes)",
+                               statistics.median(times["refresh"]), "bare INSERT ... SELECT", floor, 1.5, RUNS)]
+
+
+def load_bench(app, gpkg: Path, url: str) -> list[list[str]]:
+    from werkzeug.datastructures import FileStorage
+
+    from app.land import layers
+
+    def ours(db):
+        polygons = layers.read_file(FileStorage(io.BytesIO(gpkg.read_bytes()), filename=gpkg.name))
+        layer_id = db.session.execute(__import__("sqlalchemy").text(
+            "INSERT INTO reference_layers (name, owner_type) VALUES ('bench load', 'treasury') RETURNING id")).scalar()
+        layers._copy_parcels(layer_id, polygons)
+
+    pg = benchlib.libpq(url)
+
+    def ogr() -> float:
+        started = time.perf_counter()
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg.replace('postgresql://', 'postgresql://')}",
+                        str(gpkg), "-nln", "bench_ogr_parcels", "-nlt", "MULTIPOLYGON", "-lco", "GEOMETRY_NAME=geom",
+                        "-lco", "SPATIAL_INDEX=GIST", "-overwrite"], check=True, capture_output=True)
+        elapsed = time.perf_counter() - started
+        subprocess.run(["psql", "-q", pg, "-c", "DROP TABLE IF EXISTS bench_ogr_parcels"], check=True)
+        return elapsed
+
+    times = _alternate({"ogr": ogr, "ours": lambda: _timed_in_rollback(app, ours)}, RUNS)
+    return [benchlib.ratio_row(f"load {PARCELS:,} parcels (GeoPackage) through app.land.layers",
+                               statistics.median(times["ours"]), "ogr2ogr -f PostgreSQL",
+                               statistics.median(times["ogr"]), 2.0, RUNS)]
+
+
+def api_bench(app) -> list[list[str]]:
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        ids = [r[0] for r in db.session.execute(text(
+            "SELECT id FROM land_cases WHERE code LIKE 'LC-G%' ORDER BY id"))]
+    token = benchlib.token("viewer")
+    rng = random.Random(13)
+    sample = [rng.choice(ids) for _ in range(101)]
+    with benchlib.serve(PORT) as base:
+        def get(case_id: int) -> float:
+            request = urllib.request.Request(f"{base}/api/v1/cases/{case_id}/land",
+                                             headers={"Authorization": f"Bearer {token}"})
+            started = time.perf_counter()
+            with urllib.request.urlopen(request) as response:
+                response.read()
+            return time.perf_counter() - started
+
+        for case_id in sample[:10]:
+            get(case_id)
+        times = [get(case_id) for case_id in sample]
+    median = statistics.median(times)
+    p95 = sorted(times)[int(len(times) * 0.95)]
+    return [[f"GET /api/v1/cases/<id>/land ({len(times)} random generated cases)", benchlib.fmt(median),
+             f"p95 {benchlib.fmt(p95)}", "-", "< 50 ms", "yes" if median < 0.05 else "**no**", str(len(times))]]
+
+
+def main() -> None:
+    url = benchlib.database()
+    gpkg = benchlib.OUT / f"bench_parcels_{PARCELS}.gpkg"
+    benchlib.OUT.mkdir(parents=True, exist_ok=True)
+    app = _app(url)
+    started = time.perf_counter()
+    layer_id = _prepare(app, gpkg)
+    prepared = time.perf_counter() - started
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        counts = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM land_cases WHERE footprint IS NOT NULL), "
+            "(SELECT count(*) FROM reference_parcels WHERE layer_id = :l), (SELECT count(*) FROM land_overlaps), "
+            "(SELECT count(*) FROM footprint_overlaps)"), {"l": layer_id}).one()
+    rows = overlap_bench(app) + load_bench(app, gpkg, url) + api_bench(app)
+    notes = [f"{counts[0]:,} footprints, {counts[1]:,} parcels in the layer, {counts[2]:,} case-layer overlaps, "
+             f"{counts[3]:,} footprint-pair rows; set-up (footprints, parcels file, first load) {prepared:.0f} s",
+             "overlap rows are rolled back after each run; ogr2ogr writes and commits a new table (with a GiST "
+             "index), dropped after each run; ours reads, checks and writes the same file inside a rolled-back "
+             "transaction (the refresh of what the cases stand on is timed in the first table)"]
+    benchlib.section("land", "Land: overlaps, layer load, a case's land (issue 13)", benchlib.table(rows), notes)
+
+
+if __name__ == "__main__":
+    main()
