@@ -6,12 +6,16 @@ Thai (or English) HTML page with the same status.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from gis.errors import GisError
 
 JSON_PREFIXES = ("/api/", "/ogc", "/tiles/", "/healthz")
 
@@ -77,6 +81,70 @@ HTTP_CODES = {
 }
 
 
+# constraint names whose column is not spelled inside the name (`<table>_<column>_check`)
+CONSTRAINT_FIELDS = {"funds_capital_check": "capital_baht"}
+_KEY_DETAIL = re.compile(r"Key \((?P<cols>[^)]+)\)=")
+
+
+def _constraint_field(name: str, table: str) -> str:
+    if name in CONSTRAINT_FIELDS:
+        return CONSTRAINT_FIELDS[name]
+    field = name.removeprefix(f"{table}_") if table else name
+    for suffix in ("_check", "_key", "_fkey"):
+        field = field.removesuffix(suffix)
+    return field
+
+
+def integrity_error(exc: IntegrityError) -> ServiceError:
+    """A database refusal as the caller's error, by its constraint: a duplicate is a 409 naming
+    the field, a CHECK or NOT NULL violation a 422 naming it, a missing reference a 422."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    name = getattr(diag, "constraint_name", None) or ""
+    table = getattr(diag, "table_name", None) or ""
+    if state == "23505":  # unique_violation
+        match = _KEY_DETAIL.search(getattr(diag, "message_detail", None) or "")
+        field = match.group("cols").split(",")[-1].strip() if match else _constraint_field(name, table)
+        return Conflict(_("ค่า %(f)s นี้มีอยู่แล้ว", f=field),
+                        [{"field": field, "message": "already used", "reason": "duplicate", "constraint": name}])
+    if state == "23502":  # not_null_violation
+        field = getattr(diag, "column_name", None) or "?"
+        return ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=field),
+                               [{"field": field, "message": _("จำเป็นต้องกรอก"), "reason": "required"}])
+    if state == "23503":  # foreign_key_violation
+        field = _constraint_field(name, table)
+        return ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=field),
+                               [{"field": field, "message": _("ไม่พบข้อมูลที่อ้างถึง"), "reason": "unknown reference"}])
+    field = _constraint_field(name, table) if name else "?"
+    return ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=field),
+                           [{"field": field, "message": _("ค่านี้อยู่นอกช่วงที่ยอมรับได้"), "reason": "constraint",
+                             "constraint": name}])
+
+
+def gis_error(exc: GisError) -> ServiceError:
+    """An error of the GIS core as the caller's error: exchange errors keep their own status and
+    message (translated by code), other refusals of the core are 422s."""
+    from gis.exchange.errors import ExchangeError
+
+    if isinstance(exc, ExchangeError):
+        from app.exchange.messages import service_error
+
+        return service_error(exc)
+    return ValidationError(exc.message, exc.details)
+
+
+def as_service_error(exc: Exception) -> ServiceError | None:
+    """The ServiceError that stands for `exc` (itself, a mapped GIS or database error), or None."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, GisError):
+        return gis_error(exc)
+    if isinstance(exc, IntegrityError):
+        return integrity_error(exc)
+    return None
+
+
 def wants_json() -> bool:
     """True when the request is for the API (or asks for JSON)."""
     if g.get("prefers_html"):  # set by views that negotiated HTML, e.g. /ogc?f=html
@@ -122,6 +190,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):
         return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(GisError)
+    def _gis(exc: GisError):
+        err = gis_error(exc)
+        return error_response(err.status, err.code, err.message, err.details)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        from app.extensions import db
+
+        db.session.rollback()
+        err = integrity_error(exc)
+        return error_response(err.status, err.code, err.message, err.details)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

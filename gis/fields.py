@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Choices = dict[str, tuple[str, str]]  # machine name -> (Thai label, English label)
+MAX_MONEY = 10**14 - 0.01  # Numeric(16, 2)
 
 CASE_STATUSES: Choices = {
     "reported": ("รับเรื่อง", "Reported"),
@@ -92,6 +93,9 @@ class Field:
     sensitive: bool = False
     derived: bool = False
     max_length: int | None = None
+    minimum: int | float | None = None  # numbers: the smallest and largest value accepted
+    maximum: int | float | None = None
+    max_future_days: int | None = 366  # dates: how far ahead of today (None: no limit)
 
     def __post_init__(self) -> None:
         if len(self.shp) > 10:
@@ -112,8 +116,9 @@ CASE_FIELDS: list[Field] = [
     Field("code", "code", "text", "รหัสกรณี", "Case code", max_length=32),
     Field("community_name", "comm_name", "text", "ชื่อชุมชน", "Community name", required=True, max_length=200),
     Field("community_name_en", "comm_en", "text", "ชื่อชุมชน (อังกฤษ)", "Community name (English)", max_length=200),
-    Field("households", "househlds", "int", "จำนวนครัวเรือน", "Households", required=True),
-    Field("population", "populatn", "int", "จำนวนประชากร", "Population"),
+    Field("households", "househlds", "int", "จำนวนครัวเรือน", "Households", required=True,
+          minimum=0, maximum=1_000_000),
+    Field("population", "populatn", "int", "จำนวนประชากร", "Population", minimum=0, maximum=10_000_000),
     Field("land_owner_type", "owner_type", "enum", "ประเภทเจ้าของที่ดิน", "Land owner type", choices=LAND_OWNER_TYPES),
     Field("land_owner", "owner", "text", "เจ้าของที่ดิน", "Land owner", max_length=200),
     Field("problem", "problem", "enum", "ปัญหา", "Problem", choices=PROBLEMS),
@@ -153,8 +158,9 @@ FUND_FIELDS: list[Field] = [
     Field("id", "id", "int", "ลำดับ", "ID", derived=True),
     Field("name", "name", "text", "ชื่อกองทุน", "Fund name", required=True, max_length=200),
     Field("level", "level", "enum", "ระดับ", "Level", required=True, choices=FUND_LEVELS),
-    Field("members", "members", "int", "จำนวนสมาชิก", "Members"),
-    Field("capital_baht", "capital", "float", "เงินทุน (บาท)", "Capital (baht)"),
+    Field("members", "members", "int", "จำนวนสมาชิก", "Members", minimum=0),
+    Field("capital_baht", "capital", "float", "เงินทุน (บาท)", "Capital (baht)", minimum=0,
+          maximum=MAX_MONEY),
     Field("established_on", "estab_on", "date", "วันที่ก่อตั้ง", "Established on"),
     Field("network", "network", "text", "เครือข่าย", "Network", max_length=200),
     Field("notes", "notes", "text", "หมายเหตุ", "Notes", max_length=5000),

@@ -2,7 +2,7 @@
 
 A row with an `id` updates that fund (an unknown id is a row error: clear the cell to
 create a new fund); a row without one creates a fund. Values are checked with the funds'
-own validator (`app.pilot_areas.records.clean_value`, as `app.funds.service` uses it);
+own validator (`app.validation.check_fields`, as `app.funds.service` uses it);
 `is_sample` is set only on creation, as in the API. Admin areas are derived in one call
 for every created or moved fund; history as `app.funds.service` writes it (one `create`
 row; one row per changed field, `location` as "lon,lat").
@@ -24,7 +24,7 @@ from app.exchange.import_cases import GEOMETRY_MESSAGES
 from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
 from app.models import Fund, HistoryEntry, User
-from app.pilot_areas.records import clean_value
+from app.validation import check_fields
 from gis.errors import GisError
 from gis.exchange.readers import Table
 from gis.exchange.schema import map_headers
@@ -68,17 +68,14 @@ def _lonlat(lon: float, lat: float) -> str:
 
 
 def _clean(number: int, values: dict[str, Any], creating: bool, report: Report) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in EDITABLE:
-        blank_flag = f.kind == "bool" and str(values.get(f.name) or "").strip() == ""  # an empty cell: false
-        if f.name not in values or blank_flag or (f.name == "is_sample" and not creating):
-            if creating and f.required and f.name not in values:
-                report.error(number, f.name, _("จำเป็นต้องกรอก"), "required")
-            continue
-        try:
-            out[f.name] = clean_value(f, values[f.name])
-        except ValueError as exc:
-            report.error(number, f.name, str(exc), "invalid")
+    """The row's values through the funds' validator (`app.validation`, lenient for cell text)."""
+    editable = {f.name for f in EDITABLE} - ({"is_sample"} if not creating else set())  # set once, as in the API
+    given = {k: v for k, v in values.items() if k in editable}
+    if str(given.get("is_sample") or "").strip() == "":
+        given.pop("is_sample", None)  # an empty cell: not sample (the default)
+    out, errors = check_fields(given, EDITABLE, creating=creating, lenient=True)
+    for error in errors:
+        report.error(number, error["field"], error["message"], error["reason"])
     if "capital_baht" in out:
         out["capital_baht"] = _money(out["capital_baht"])
     return out
@@ -138,9 +135,6 @@ def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
                                   {"is_sample": False, **{f.name: clean.get(f.name) for f in EDITABLE
                                                           if f.name != "is_sample"}, **clean}, point))
             continue
-        for name in ("name", "level"):
-            if name in clean and clean[name] is None:
-                report.error(number, name, _("จำเป็นต้องกรอก"), "required")
         changes = history.diff(before, clean)
         if point is not None and _lonlat(*point) == _lonlat(before["lon"], before["lat"]):
             point = None

@@ -103,10 +103,3 @@ def import_layer(layer: str):
         return jsonify(body), 422
     return jsonify(body), 200
 
-
-@api.errorhandler(ExchangeError)
-def _exchange_error(exc: ExchangeError):
-    from app.errors import error_response
-
-    err = service_error(exc)
-    return error_response(err.status, err.code, err.message, err.details)

@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.security import require
-from app.errors import ServiceError
+from app.errors import ServiceError, gis_error
 from app.exchange import pages, uploads
 from app.exchange.import_views import check_layer, importers, options, run_import
-from app.exchange.messages import service_error
-from gis.exchange.errors import ExchangeError
+from gis.errors import GisError
 
 PREVIEW_ROWS = 500
 EXPORT_FORMATS = ("shp", "gpkg", "kml", "csv", "xlsx", "geojson")
@@ -52,8 +51,9 @@ def import_preview():
         return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
     try:
         report = run_import(layer, path, fmt, opts, dry_run=True, filename=meta["filename"])
-    except ServiceError as exc:
+    except (ServiceError, GisError) as exc:
         uploads.discard(token)
+        exc = exc if isinstance(exc, ServiceError) else gis_error(exc)
         return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
     if report.errors:
         uploads.discard(token)
@@ -67,9 +67,13 @@ def import_preview():
 @require("import")
 def import_confirm():
     """Import the file previewed (validated again: the data may have changed meanwhile)."""
-    with uploads.claimed(request.form.get("token", ""), current_user.id) as (path, meta):
-        report = run_import(meta["layer"], path, meta["format"], meta["options"], dry_run=False,
-                            filename=meta["filename"])
+    try:
+        with uploads.claimed(request.form.get("token", ""), current_user.id) as (path, meta):
+            report = run_import(meta["layer"], path, meta["format"], meta["options"], dry_run=False,
+                                filename=meta["filename"])
+    except GisError as exc:  # a file refused on the second reading: shown on the form, like the first
+        err = gis_error(exc)
+        return _form([{"row": "", "field": "file", "message": err.message}], err.status)
     if report.errors:
         return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
                                more=max(len(report.rows) - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],
@@ -84,9 +88,3 @@ def import_confirm():
 def import_cancel():
     uploads.discard(request.form.get("token", ""))
     return redirect(url_for("exchange.import_form"))
-
-
-@pages.errorhandler(ExchangeError)
-def _exchange_error(exc: ExchangeError):
-    err = service_error(exc)
-    return _form([{"row": "", "field": "file", "message": err.message}], err.status)

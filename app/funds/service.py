@@ -15,7 +15,8 @@ from app import history
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, clean_body, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
 from gis.geometry import checked_point, point_from_geojson
@@ -132,14 +133,14 @@ def _money(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool,
+def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool, lenient: bool,
              fixed: set[str] = frozenset()) -> tuple[dict[str, Any], Point | None]:
     """Validated values and point; every problem with either reported in one 422."""
     errors: list[dict[str, Any]] = []
     values: dict[str, Any] = {}
     point = None
     try:
-        values = _money(clean_body(props, FUND_FIELDS, partial=partial, fixed=fixed))
+        values = _money(validate_fields(props, FUND_FIELDS, creating=not partial, lenient=lenient, fixed=fixed))
     except ValidationError as exc:
         errors += exc.details
     try:
@@ -157,10 +158,10 @@ def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool,
     return values, point
 
 
-def create_fund(body: dict[str, Any], user: User | None) -> Fund:
-    """A new fund from JSON or a GeoJSON Feature; admin areas derived from its point."""
+def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> Fund:
+    """A new fund from JSON or a GeoJSON Feature (`lenient`: form text); areas derived from its point."""
     props, location = split_body(body)
-    values, point = _checked(props, location, partial=False)
+    values, point = _checked(props, location, partial=False, lenient=lenient)
     uid = user.id if user else None
     assert point is not None
     with db.session.begin_nested():  # a point no subdistrict holds undoes the insert (nothing half-written)
@@ -177,14 +178,11 @@ def _lonlat(fund: Fund) -> str:
     return f"{point.x:.6f},{point.y:.6f}"
 
 
-def update_fund(fund: Fund, body: dict[str, Any], user: User | None) -> dict[str, tuple[Any, Any]]:
+def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
+                lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
     props, location = split_body(body)
-    values, point = _checked(props, location, partial=True, fixed={"is_sample"})
-    for name in ("name", "level"):
-        if name in values and values[name] is None:
-            raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=name),
-                                  [{"field": name, "message": _("จำเป็นต้องกรอก")}])
+    values, point = _checked(props, location, partial=True, lenient=lenient, fixed={"is_sample"})
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
     if point is not None:
         before = _lonlat(fund)

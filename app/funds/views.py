@@ -77,7 +77,7 @@ def fund_new():
         return render_template("funds/form.html", fund=None, form={"level": "city"}, errors={}, version="")
     form = _form()
     try:
-        fund = create_fund(form, current_user)
+        fund = create_fund(form, current_user, lenient=True)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -100,7 +100,7 @@ def fund_edit(fund_id: int):
     try:
         fund = get_fund(fund_id, lock=True)
         check_if_match(fund.version, version)
-        update_fund(fund, form, current_user)
+        update_fund(fund, form, current_user, lenient=True)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import documents, history
-from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError
+from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError, integrity_error
 from app.extensions import db
 from app.land import case_footprints
 from app.land_cases.validation import RawCase, validate
@@ -90,6 +90,14 @@ def _code_conflict(code: str) -> Conflict:
                                                               "reason": "duplicate"}])
 
 
+def _refused(exc: IntegrityError, code: str) -> ServiceError:
+    """The database's refusal by its constraint (a duplicate code keeps its own message)."""
+    err = integrity_error(exc)
+    if isinstance(err, Conflict) and err.details and err.details[0].get("field") == "code":
+        return _code_conflict(code)
+    return err
+
+
 def _check_sensitive(raw: RawCase, may_set_sensitive: bool) -> None:
     given = sorted(SENSITIVE & {k for k, v in raw.fields.items() if v not in (None, "")})
     if given and not may_set_sensitive:
@@ -121,8 +129,8 @@ def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = Tr
         db.session.add(case)
         try:
             db.session.flush()
-        except IntegrityError:
-            raise _code_conflict(case.code) from None
+        except IntegrityError as exc:
+            raise _refused(exc, case.code) from None
         _locate(case.id)
         db.session.refresh(case)
         after = case_values(case)
@@ -168,8 +176,8 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
                 .returning(LandCase.id).execution_options(synchronize_session=False))
         try:
             updated = db.session.execute(stmt).scalar_one_or_none()
-        except IntegrityError:
-            raise _code_conflict(str(new_values.get("code"))) from None
+        except IntegrityError as exc:
+            raise _refused(exc, str(new_values.get("code"))) from None
         if updated is None:
             raise PreconditionFailed(_("ข้อมูลถูกแก้ไขไปแล้วโดยผู้อื่น: โหลดใหม่แล้วแก้อีกครั้ง"))
         if moved:

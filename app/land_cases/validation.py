@@ -1,4 +1,4 @@
-"""The one validation service of land cases, shared by the API, the forms (and import).
+"""The validation of land cases, shared by the API, the forms and import (over `app.validation`).
 
 Input arrives as a `RawCase`: plain field values (JSON types from the API,
 strings from forms with `lenient=True`) plus, for GeoJSON bodies, the geometry.
@@ -9,9 +9,8 @@ details name every bad field: `[{"field", "message", "reason"}]`.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from shapely.geometry import Point
 
 from app.errors import BadRequest, ValidationError
 from app.land_cases.workflow import INITIAL_STATUS
+from app.validation import Invalid, check_value, detail
 from gis.errors import GisError
 from gis.fields import CASE_FIELDS, CASE_STATUSES, Field
 from gis.geometry import checked_point, point_from_geojson
@@ -29,12 +29,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in CASE_FIELDS}
 # fields a caller may set with POST/PATCH (status only on create; later through the workflow)
 EDITABLE: list[Field] = [f for f in CASE_FIELDS if not f.derived and f.name != "status"]
 READ_ONLY = {f.name for f in CASE_FIELDS if f.derived} | {"location_note", "deleted_at", "created_at"}
-INT_BOUNDS = {"households": (0, 1_000_000), "population": (0, 10_000_000)}
-CODE_RE = re.compile(r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-THAI_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 FEATURE_KEYS = {"type", "geometry", "properties", "id", "bbox"}
 MAX_NOTE = 2000
+NOTE = Field("note", "note", "text", "", "", max_length=MAX_NOTE)
+# when a status change took effect: not in the future (a day's grace for time zones)
+EFFECTIVE_DATE = Field("date", "date", "date", "", "", max_future_days=1)
 
 
 @dataclass
@@ -55,8 +54,7 @@ class CleanCase:
     point: Point | None = None
 
 
-def _detail(name: str, message: str, reason: str) -> dict[str, str]:
-    return {"field": name, "message": message, "reason": reason}
+_detail = detail
 
 
 def load_json(data: bytes, mimetype: str) -> Any:
@@ -99,81 +97,6 @@ def raw_case(body: Any) -> RawCase:
     return RawCase(fields=dict(body))
 
 
-def _text(f: Field, value: Any, lenient: bool) -> tuple[Any, str | None, str | None]:
-    if value is None:
-        return None, None, None
-    if not isinstance(value, str):
-        return None, _("ต้องเป็นข้อความ"), "wrong type"
-    value = value.strip()
-    if "\x00" in value:
-        return None, _("มีอักขระที่ไม่อนุญาต"), "invalid character"
-    if f.max_length and len(value) > f.max_length:
-        return None, _("ยาวเกิน %(n)s ตัวอักษร", n=f.max_length), "too long"
-    return value or None, None, None
-
-
-def _int(f: Field, value: Any, lenient: bool) -> tuple[Any, str | None, str | None]:
-    if lenient and isinstance(value, str):
-        value = value.strip().replace(",", "")
-        if value == "":
-            return None, None, None
-        if not re.fullmatch(r"[+-]?\d{1,12}", value):
-            return None, _("ต้องเป็นจำนวนเต็ม"), "wrong type"
-        value = int(value)
-    if value is None:
-        return None, None, None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None, _("ต้องเป็นจำนวนเต็ม"), "wrong type"
-    low, high = INT_BOUNDS.get(f.name, (-2**31, 2**31 - 1))
-    if value < low:
-        return None, _("ต้องไม่ติดลบ") if low == 0 else _("ต้องไม่น้อยกว่า %(n)s", n=low), "negative"
-    if value > high:
-        return None, _("มากเกินไป (ไม่เกิน %(n)s)", n=f"{high:,}"), "too large"
-    return value, None, None
-
-
-def _enum(f: Field, value: Any, lenient: bool) -> tuple[Any, str | None, str | None]:
-    if value is None or value == "":
-        return None, None, None
-    if not isinstance(value, str) or value not in (f.choices or {}):
-        return None, _("ค่าที่ใช้ได้: %(c)s", c=", ".join(f.choices or {})), "unknown value"
-    return value, None, None
-
-
-def _date(f: Field, value: Any, lenient: bool, max_future_days: int = 366
-          ) -> tuple[Any, str | None, str | None]:
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        return None, None, None
-    if not isinstance(value, str):
-        return None, _("ต้องเป็นวันที่ในรูป YYYY-MM-DD"), "wrong type"
-    value = value.strip()
-    thai = THAI_DATE_RE.match(value) if lenient else None
-    try:
-        if thai:  # a form may take dd/mm/yyyy with a Buddhist-Era year
-            day, month, year = (int(g) for g in thai.groups())
-            parsed = date(year - 543 if year > 2400 else year, month, day)
-        elif DATE_RE.match(value):
-            parsed = date.fromisoformat(value)
-        else:
-            raise ValueError(value)
-    except ValueError:
-        return None, _("ต้องเป็นวันที่ในรูป YYYY-MM-DD (ค.ศ.)"), "bad date"
-    if parsed.year > 2400:
-        return None, _("ปีนี้ดูเป็น พ.ศ.: ในข้อมูลใช้ ค.ศ. (พ.ศ. - 543)"), "buddhist era year"
-    if parsed.year < 1900 or parsed > date.today() + timedelta(days=max_future_days):
-        return None, _("วันที่อยู่นอกช่วงที่เป็นไปได้"), "out of range"
-    return parsed, None, None
-
-
-def _bool(f: Field, value: Any, lenient: bool) -> tuple[Any, str | None, str | None]:
-    if lenient and not isinstance(value, bool):
-        return str(value or "").strip().lower() in ("y", "yes", "on", "true", "1"), None, None
-    if not isinstance(value, bool):
-        return None, _("ต้องเป็น true หรือ false"), "wrong type"
-    return value, None, None
-
-
-_CHECKS = {"text": _text, "int": _int, "enum": _enum, "date": _date, "bool": _bool}
 POINT_MESSAGES = {
     "required": _l("กรุณาระบุตำแหน่ง (ลองจิจูดและละติจูด) หรือคลิกบนแผนที่"),
     "not a number": _l("ลองจิจูดและละติจูดต้องเป็นตัวเลข"),
@@ -263,10 +186,12 @@ def validate(raw: RawCase, *, current: dict[str, Any] | None = None) -> CleanCas
             if creating and f.required:
                 errors.append(_detail(f.name, _("จำเป็นต้องกรอก"), "required"))
             continue
-        value, message, reason = _CHECKS[f.kind](f, values[f.name], raw.lenient)
-        if message:
-            errors.append(_detail(f.name, message, reason or "invalid"))
-        elif value is None and (f.required or f.name in ("code", "is_sample")):
+        try:
+            value = check_value(f, values[f.name], lenient=raw.lenient)
+        except Invalid as exc:
+            errors.append(_detail(f.name, exc.message, exc.reason))
+            continue
+        if value is None and (f.required or f.name in ("code", "is_sample")):
             if f.required or not creating:
                 errors.append(_detail(f.name, _("จำเป็นต้องกรอก"), "required"))
         else:
@@ -293,12 +218,15 @@ def check_status_body(body: Any, *, lenient: bool = False) -> tuple[str, str | N
     status = body.get("status")
     if not isinstance(status, str) or not status:
         errors.append(_detail("status", _("จำเป็นต้องกรอก"), "required"))
-    note, message, reason = _text(Field("note", "note", "text", "", "", max_length=MAX_NOTE), body.get("note"), False)
-    if message:
-        errors.append(_detail("note", message, reason or "invalid"))
-    when, message, reason = _date(FIELDS["opened_on"], body.get("date"), lenient, max_future_days=1)
-    if message:
-        errors.append(_detail("date", message, reason or "invalid"))
+    note = when = None
+    try:
+        note = check_value(NOTE, body.get("note"))
+    except Invalid as exc:
+        errors.append(_detail("note", exc.message, exc.reason))
+    try:
+        when = check_value(EFFECTIVE_DATE, body.get("date"), lenient=lenient)
+    except Invalid as exc:
+        errors.append(_detail("date", exc.message, exc.reason))
     if errors:
         raise ValidationError(_("ข้อมูลไม่ถูกต้อง: %(f)s", f=", ".join(e["field"] for e in errors)), errors)
     return status, note, when

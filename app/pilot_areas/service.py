@@ -19,10 +19,11 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
-from app.pilot_areas.records import MAX_INT, clean_body, clean_value, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.validation import Invalid, check_value, validate_fields
 from gis.fields import PILOT_AREA_FIELDS, REVIEW_VERDICTS, Field
 
 ENTITY = "pilot_area"
@@ -135,14 +136,14 @@ def get_pilot(pilot_id: int, *, lock: bool = False) -> PilotArea:
     return pilot
 
 
-def create_pilot(body: dict[str, Any], user: User | None) -> PilotArea:
+def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> PilotArea:
     """A pilot on a subdistrict: district, province, region and the default Thai name come
     from the boundary tables and `province_regions`. 422 for an unknown code, 409 when taken."""
     if "subdistrict_code" not in body:
         raise ValidationError(_("ต้องระบุรหัสตำบล (subdistrict_code)"),
                               [{"field": "subdistrict_code", "message": "required"}])
     code = normalise_code(body["subdistrict_code"])
-    values = clean_body(body, PILOT_AREA_FIELDS, partial=True, extra={"subdistrict_code"})
+    values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient, extra={"subdistrict_code"})
     values.setdefault("stage", "analysis")
     if values["stage"] is None:
         values["stage"] = "analysis"
@@ -166,17 +167,22 @@ def create_pilot(body: dict[str, Any], user: User | None) -> PilotArea:
         with db.session.begin_nested():
             db.session.add(pilot)
             db.session.flush()
-    except IntegrityError:
-        raise Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
-                       [{"field": "subdistrict_code", "message": "already a pilot area"}]) from None
+    except IntegrityError as exc:
+        err = integrity_error(exc)
+        if isinstance(err, Conflict) and err.details and err.details[0].get("field") == "subdistrict_code":
+            err = Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
+                           [{"field": "subdistrict_code", "message": "already a pilot area"}])
+        raise err from None
     new_id = pilot.id
     history.record(ENTITY, new_id, "create", user, note=_("สร้างพื้นที่รูปธรรมตำบล %(c)s", c=code))
     return pilot
 
 
-def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None) -> dict[str, tuple[Any, Any]]:
+def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
+                 lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
-    values = clean_body(body, PILOT_AREA_FIELDS, partial=True, fixed={"subdistrict_code", "is_sample"})
+    values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
+                             fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
         raise ValidationError(_("ต้องระบุขั้นตอน"), [{"field": "stage", "message": _("จำเป็นต้องกรอก")}])
     old = {n: getattr(pilot, n) for n in values}
@@ -199,9 +205,9 @@ def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotRevie
     if verdict not in REVIEW_VERDICTS:
         errors.append({"field": "verdict", "message": _("ต้องเป็นหนึ่งใน %(v)s", v=", ".join(REVIEW_VERDICTS))})
     try:
-        comment = clean_value(COMMENT, body.get("comment"))
-    except ValueError as exc:
-        errors.append({"field": "comment", "message": str(exc)})
+        comment = check_value(COMMENT, body.get("comment"))
+    except Invalid as exc:
+        errors.append({"field": "comment", "message": exc.message, "reason": exc.reason})
         comment = None
     if errors:
         raise ValidationError(_("ความเห็นไม่ถูกต้อง"), errors)

@@ -107,7 +107,7 @@ def pilot_create():
     """Create a pilot from the list page's form (subdistrict code, team, architect)."""
     values = _form_values(("subdistrict_code", "team", "architect", "stage"))
     try:
-        pilot = create_pilot({k: v for k, v in values.items() if v != ""}, current_user)
+        pilot = create_pilot({k: v for k, v in values.items() if v != ""}, current_user, lenient=True)
         db.session.commit()
     except (ValidationError, Conflict) as exc:
         db.session.rollback()
@@ -185,7 +185,7 @@ def pilot_edit(pilot_id: int):
     try:
         pilot = get_pilot(pilot_id, lock=True)
         check_if_match(pilot.version, version or "")
-        update_pilot(pilot, form, current_user)
+        update_pilot(pilot, form, current_user, lenient=True)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
