@@ -212,7 +212,10 @@ def main() -> None:
             "SELECT (SELECT count(*) FROM land_cases WHERE footprint IS NOT NULL), "
             "(SELECT count(*) FROM reference_parcels WHERE layer_id = :l), (SELECT count(*) FROM land_overlaps), "
             "(SELECT count(*) FROM footprint_overlaps)"), {"l": layer_id}).one()
-    rows = overlap_bench(app) + load_bench(app, gpkg, url) + api_bench(app)
+    rows: list[list[str]] = []
+    for bench in (lambda: overlap_bench(app), lambda: load_bench(app, gpkg, url), lambda: api_bench(app)):
+        rows += bench()
+        print(benchlib.table(rows), flush=True)  # partial results survive a later failure
     notes = [f"{counts[0]:,} footprints, {counts[1]:,} parcels in the layer, {counts[2]:,} case-layer overlaps, "
              f"{counts[3]:,} footprint-pair rows; set-up (footprints, parcels file, first load) {prepared:.0f} s",
              "overlap rows are rolled back after each run; ogr2ogr writes and commits a new table (with a GiST "

@@ -24,10 +24,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, text, update
 from werkzeug.datastructures import FileStorage
 
-from app.errors import BadRequest, NotFound, ValidationError
+from app.errors import BadRequest, NotFound, ValidationError, gis_error
 from app.extensions import db
 from app.land import overlaps
-from app.land.messages import layer_error
 from app.models import ReferenceLayer, User
 from gis.errors import GisError
 from gis.exchange.errors import ExchangeError
@@ -108,7 +107,7 @@ def _save(file: FileStorage | None, folder: Path) -> tuple[Path, str]:
         try:
             fmt = detect_polygon_format(file.filename, head)
         except ExchangeError as exc:
-            raise layer_error(exc) from None
+            raise gis_error(exc) from None
         if fmt == "kml":
             path = folder / "upload.kml"
             file.save(path)
@@ -136,7 +135,7 @@ def read_file(file: FileStorage | None, *, crs: str | None = None, encoding: str
             kwargs = {"max_features": max_features} if max_features else {}
             return read_polygons(path, fmt, work, crs=crs, encoding=encoding, layer=layer, **kwargs)
         except GisError as exc:
-            raise layer_error(exc) from None
+            raise gis_error(exc) from None
 
 
 def _copy_parcels(layer_id: int, polygons: PolygonLayer) -> int:

@@ -54,21 +54,21 @@ def footprint_error(exc: FootprintError) -> ValidationError:
     return ValidationError(message, [{"field": "footprint", "message": message, "reason": exc.code}])
 
 
-def layer_error(exc: GisError) -> ServiceError:
-    """A reference-layer or footprint-file refusal (exchange errors included) as a 4xx."""
-    from app.exchange.messages import service_error
+def land_error(exc: GisError) -> ServiceError | None:
+    """The 4xx for a footprint or reference-layer refusal (codes of their own), or None for any other
+    GIS error (`app.errors.gis_error` asks here first, then maps the rest)."""
     from gis.exchange.errors import ExchangeError
 
     if isinstance(exc, FootprintError):
         return footprint_error(exc)
-    if isinstance(exc, ExchangeError):
-        template = _layer_messages().get(exc.code)
-        if template is None:
-            return service_error(exc)
-        try:
-            message = template % exc.params
-        except (KeyError, TypeError, ValueError):
-            message = template
-        details = exc.details or [{"field": "file", "message": exc.code, "reason": exc.message}]
-        return ServiceError(message, details, status=exc.status, code=HTTP_CODES.get(exc.status, exc.code))
-    return ServiceError(exc.message, exc.details, status=400)
+    if not isinstance(exc, ExchangeError):
+        return None
+    template = _layer_messages().get(exc.code)
+    if template is None:
+        return None
+    try:
+        message = template % exc.params
+    except (KeyError, TypeError, ValueError):
+        message = template
+    details = exc.details or [{"field": "file", "message": exc.code, "reason": exc.message}]
+    return ServiceError(message, details, status=exc.status, code=HTTP_CODES.get(exc.status, exc.code))
