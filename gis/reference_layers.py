@@ -174,40 +174,42 @@ def _repaired(geoms: np.ndarray) -> tuple[np.ndarray, int, list[str]]:
     return geoms, int(len(invalid)), reasons
 
 
-def arrow_to_csv(geoms: np.ndarray, attributes: Any) -> tuple[bytes, list[tuple[str, str, str]]]:
-    """CSV bytes for COPY (hex EWKB first, then the attributes) and [(staging column, attribute, SQL type)]
-    for the attribute columns in file order (binary or nested columns are left out)."""
+def copy_rows(geoms: np.ndarray, attributes: Any, layer_id: int) -> bytes:
+    """CSV bytes for one `COPY reference_parcels (layer_id, geom, attributes)`: the layer id, the
+    MultiPolygon as hex EWKB and the attribute row as JSON (nulls and NaN left out), written by Arrow."""
+    import json
+
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    columns, names, types = [pa.array(shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True,
-                                                     include_srid=True))], ["geom"], []
-    for index, name in enumerate(attributes.column_names):
+    polygons = shapely.get_type_id(geoms) == 3
+    multi = geoms.copy()
+    if polygons.any():  # every parcel a MultiPolygon, as the column's type says
+        multi[polygons] = shapely.multipolygons(geoms[polygons], indices=np.arange(int(polygons.sum())))
+    hexes = shapely.to_wkb(shapely.set_srid(multi, 4326), hex=True, include_srid=True)
+    columns = {}
+    for name in attributes.column_names:
         column = attributes.column(name)
-        sql_type = _sql_type(column.type)
-        if sql_type == "text" and not pa.types.is_string(column.type):
-            try:
-                column = column.cast(pa.string())
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                continue  # a binary or nested column: not kept
-        columns.append(column)
-        names.append(f"c{index}")
-        types.append((f"c{index}", str(name), sql_type))
+        if pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            continue  # a binary column: not kept
+        columns[str(name)] = column.to_pylist()
+    names = list(columns)
+    values = [columns[n] for n in names]
+    texts = [json.dumps({n: v for n, v in zip(names, row, strict=True) if v is not None}, ensure_ascii=False,
+                        default=str) for row in zip(*values, strict=True)] if names else ["{}"] * len(geoms)
+    table = pa.table({"layer_id": pa.array(np.full(len(geoms), layer_id, dtype=np.int32)),
+                      "geom": pa.array(hexes), "attributes": pa.array(texts, pa.string())})
     out = pa.BufferOutputStream()
-    pacsv.write_csv(pa.table(columns, names=names), out,
-                    pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    return out.getvalue().to_pybytes(), types
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    return out.getvalue().to_pybytes()
 
 
-def _sql_type(kind: Any) -> str:
+def attribute_names(attributes: Any) -> list[str]:
+    """The attribute columns kept per parcel (binary columns are not)."""
     import pyarrow as pa
 
-    if pa.types.is_boolean(kind):
-        return "boolean"
-    if pa.types.is_integer(kind):
-        return "bigint"
-    if pa.types.is_floating(kind):
-        return "double precision"
-    if pa.types.is_date(kind):
-        return "date"
-    return "text"
+    kinds = {n: attributes.column(n).type for n in attributes.column_names}
+    return [str(n) for n, kind in kinds.items() if not (pa.types.is_binary(kind) or pa.types.is_large_binary(kind))]

@@ -1,11 +1,12 @@
 """Reference land layers: upload (with a dry run), replace the parcels, delete, list; all or nothing.
 
-Loading is one bulk path: the file is read through Arrow and checked as a whole
-(`gis.reference_layers`), streamed with one `COPY` into a temporary staging table (hex EWKB
-and the attribute columns with their types), then one `INSERT ... SELECT` writes the parcels
-with `ST_Multi` and their attributes as `jsonb` (built by PostgreSQL, names passed as
-parameters). Then what the cases stand on is refreshed for that layer, set-based. A refusal
-at any step leaves nothing written.
+Loading is one bulk path, the one ogr2ogr takes: the file is read through Arrow and checked
+as a whole (`gis.reference_layers`), then one `COPY` writes every parcel (MultiPolygon as hex
+EWKB, the attribute row as `jsonb`) into a new table of the layer's own, which gets its GiST
+index in one build and is attached as the layer's partition of `reference_parcels` (a newer
+survey swaps the partition; deleting the layer drops it). Then what the cases stand on is
+refreshed for that layer, set-based. Everything runs in one transaction: a refusal at any
+step leaves nothing written.
 """
 
 from __future__ import annotations
@@ -31,11 +32,9 @@ from app.models import ReferenceLayer, User
 from gis.errors import GisError
 from gis.exchange.errors import ExchangeError
 from gis.fields import LAND_OWNER_TYPES
-from gis.reference_layers import PolygonLayer, arrow_to_csv, detect_polygon_format, read_polygons
+from gis.reference_layers import PolygonLayer, attribute_names, copy_rows, detect_polygon_format, read_polygons
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-STAGE = "_reference_parcels_stage"
-JSON_ARGS = 50  # jsonb_build_object takes at most 100 arguments: 50 name/value pairs per call
 
 
 @dataclass
@@ -138,32 +137,43 @@ def read_file(file: FileStorage | None, *, crs: str | None = None, encoding: str
             raise gis_error(exc) from None
 
 
+def partition(layer_id: int) -> str:
+    """The name of a layer's own table of parcels (a partition of reference_parcels)."""
+    return f"reference_parcels_{int(layer_id)}"
+
+
+def ensure_partition(conn: Any, layer_id: int) -> None:
+    """An (empty, indexed) partition for a layer, for plain INSERTs (the sample data)."""
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {partition(layer_id)} PARTITION OF reference_parcels "
+                      f"FOR VALUES IN ({int(layer_id)})"))
+
+
 def _copy_parcels(layer_id: int, polygons: PolygonLayer) -> int:
-    """COPY the polygons into a staging table, then one INSERT ... SELECT into reference_parcels."""
-    data, columns = arrow_to_csv(polygons.geoms, polygons.attributes)
+    """The bulk path: a table of the layer's own, one COPY of every parcel (hex EWKB, attributes as
+    JSON), its GiST index built once, then attached as the layer's partition (replacing the old one)."""
     conn = db.session.connection()
-    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    definitions = ", ".join(["ord bigserial", "geom geometry"] + [f"{c} {t}" for c, _n, t in columns])
-    conn.execute(text(f"CREATE TEMP TABLE {STAGE} ({definitions}) ON COMMIT DROP"))
-    names = ", ".join(["geom"] + [c for c, _n, _t in columns])
+    name, building = partition(layer_id), f"{partition(layer_id)}_load"
+    conn.execute(text(f"DROP TABLE IF EXISTS {building}"))
+    conn.execute(text(f"CREATE TABLE {building} (LIKE reference_parcels INCLUDING DEFAULTS, "
+                      f"CHECK (layer_id = {int(layer_id)}))"))
+    data = copy_rows(polygons.geoms, polygons.attributes, layer_id)
     raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-        for start in range(0, len(data), 1 << 20):
-            copy.write(data[start:start + (1 << 20)])
-    params: dict[str, Any] = {"layer": layer_id}
-    parts = []
-    for chunk in range(0, len(columns), JSON_ARGS):
-        pairs = []
-        for index, (column, name, _t) in enumerate(columns[chunk:chunk + JSON_ARGS], start=chunk):
-            params[f"n{index}"] = name
-            pairs.append(f"CAST(:n{index} AS text), {column}")
-        parts.append(f"jsonb_build_object({', '.join(pairs)})")
-    attributes = f"jsonb_strip_nulls({' || '.join(parts)})" if parts else "'{}'::jsonb"
-    inserted = conn.execute(text(f"""
-        INSERT INTO reference_parcels (layer_id, geom, attributes)
-        SELECT :layer, ST_Multi(geom), {attributes} FROM {STAGE} ORDER BY ord"""), params).rowcount
-    conn.execute(text(f"DROP TABLE {STAGE}"))
-    return int(inserted)
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {building} (layer_id, geom, attributes) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start:start + (1 << 20)])
+        count = int(cursor.rowcount)
+    conn.execute(text(f"ALTER TABLE {building} ADD PRIMARY KEY (layer_id, id)"))
+    conn.execute(text(f"CREATE INDEX ON {building} USING gist (geom)"))
+    conn.execute(text(f"CREATE INDEX ON {building} (id)"))
+    old = conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar()
+    if old is not None:
+        conn.execute(text(f"ALTER TABLE reference_parcels DETACH PARTITION {name}"))
+        conn.execute(text(f"DROP TABLE {name}"))
+    conn.execute(text(f"ALTER TABLE {building} RENAME TO {name}"))
+    conn.execute(text(f"ALTER TABLE reference_parcels ATTACH PARTITION {name} FOR VALUES IN ({int(layer_id)})"))
+    conn.execute(text(f"ANALYZE {name}"))
+    return count
 
 
 def summary(polygons: PolygonLayer, meta: LayerMeta | None = None, *, dry_run: bool) -> dict[str, Any]:
@@ -171,7 +181,7 @@ def summary(polygons: PolygonLayer, meta: LayerMeta | None = None, *, dry_run: b
     if meta is not None:
         body.update(name=meta.name, owner_type=meta.owner_type)
     body.update(parcels=polygons.count, dry_run=dry_run, repaired=polygons.repaired,
-                attributes=list(polygons.attributes.column_names), crs=polygons.notes.get("crs"))
+                attributes=attribute_names(polygons.attributes), crs=polygons.notes.get("crs"))
     if polygons.repairs:
         body["repairs"] = polygons.repairs
     return body
@@ -189,7 +199,7 @@ def create_layer(file: FileStorage | None, meta: LayerMeta, user: User | None, *
     with atomic():
         record = ReferenceLayer(name=meta.name, owner_type=meta.owner_type, owner=meta.owner, source=meta.source,
                                 source_date=meta.source_date, file_name=_file_name(file), crs=polygons.notes.get("crs"),
-                                attribute_names=list(polygons.attributes.column_names), is_sample=is_sample,
+                                attribute_names=attribute_names(polygons.attributes), is_sample=is_sample,
                                 created_by_id=getattr(user, "id", None), updated_by_id=getattr(user, "id", None))
         db.session.add(record)
         db.session.flush()
@@ -211,11 +221,10 @@ def replace_parcels(layer_id: int, file: FileStorage | None, user: User | None, 
 
     with atomic():
         db.session.execute(select(ReferenceLayer.id).where(ReferenceLayer.id == layer_id).with_for_update())
-        db.session.execute(text("DELETE FROM reference_parcels WHERE layer_id = :id"), {"id": layer_id})
         count = _copy_parcels(layer_id, polygons)
         db.session.execute(update(ReferenceLayer).where(ReferenceLayer.id == layer_id).values(
             parcel_count=count, file_name=_file_name(file), crs=polygons.notes.get("crs"),
-            attribute_names=list(polygons.attributes.column_names), version=ReferenceLayer.version + 1,
+            attribute_names=attribute_names(polygons.attributes), version=ReferenceLayer.version + 1,
             updated_at=func.now(), updated_by_id=getattr(user, "id", None)))
         overlaps.refresh(layer_ids=[layer_id])
     db.session.refresh(record)
@@ -229,6 +238,7 @@ def delete_layer(layer_id: int) -> None:
 
     with atomic():
         get_layer(layer_id)
+        db.session.execute(text(f"DROP TABLE IF EXISTS {partition(layer_id)}"))
         db.session.execute(text("DELETE FROM reference_layers WHERE id = :id"), {"id": layer_id})
         overlaps.summarise()
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 
 from app.land import overlaps
+from app.land.layers import ensure_partition
 
 SAMPLE_NOTE = "ข้อมูลตัวอย่าง (สมมติ) ไม่ใช่ข้อมูลจริงของหน่วยงาน"
 RAILWAY = "ตัวอย่าง: แนวเขตทางรถไฟ หาดใหญ่ (ข้อมูลสมมติ)"
@@ -43,6 +44,7 @@ def load_sample_land(conn: Any) -> str:
         WHERE is_sample AND code LIKE 'LC-S%' AND footprint IS NULL AND (id % 3 = 0 OR province_code = '90')
         """)).rowcount
     railway = _layer(conn, RAILWAY, "state_railway", "การรถไฟแห่งประเทศไทย")
+    ensure_partition(conn, railway)
     conn.execute(text("""
         WITH pts AS (SELECT geom FROM land_cases WHERE is_sample AND province_code = '90' AND footprint IS NOT NULL
                      ORDER BY ST_X(geom) LIMIT 6),
@@ -55,6 +57,7 @@ def load_sample_land(conn: Any) -> str:
                3, '0'), 'note', CAST(:note AS text))
         FROM parts"""), {"layer": railway, "note": SAMPLE_NOTE})
     treasury = _layer(conn, TREASURY, "treasury", "กรมธนารักษ์")
+    ensure_partition(conn, treasury)
     conn.execute(text("""
         INSERT INTO reference_parcels (layer_id, geom, attributes)
         SELECT :layer, ST_Multi(ST_Envelope(ST_Buffer(geom::geography, 150)::geometry)),
@@ -93,3 +96,12 @@ def generate_parcels_file(conn: Any, path: Path, parcels: int, seed: int = 1) ->
                              geometry=geoms, crs="EPSG:4326")
     frame.to_file(path, driver="GPKG", engine="pyogrio", layer="parcels")
     return len(geoms)
+
+
+def clear_sample_layers(conn: Any) -> int:
+    """Delete the sample reference layers and drop their partitions."""
+    ids = [r[0] for r in conn.execute(text("SELECT id FROM reference_layers WHERE is_sample"))]
+    for layer_id in ids:
+        conn.execute(text(f"DROP TABLE IF EXISTS reference_parcels_{int(layer_id)}"))
+    conn.execute(text("DELETE FROM reference_layers WHERE is_sample"))
+    return len(ids)

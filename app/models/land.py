@@ -45,9 +45,10 @@ class ReferenceParcel(db.Model):
 
     __tablename__ = "reference_parcels"
 
+    # partitioned by layer_id (migration 0009_land): the key is (layer_id, id)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("reference_layers.id", ondelete="CASCADE"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    layer_id: Mapped[int] = mapped_column(ForeignKey("reference_layers.id", ondelete="CASCADE"))
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=False)
     attributes: Mapped[dict] = mapped_column(JSONB, default=dict)
 
 

@@ -189,7 +189,10 @@ def load_sample() -> str:
 def clear_sample() -> dict[str, int]:
     """Delete every sample record (history rows stay: the history is append-only)."""
     counts = {}
-    for table in ("pilot_areas", "funds", "land_cases", "reference_layers"):
+    from app.land.sample import clear_sample_layers
+
+    counts["reference_layers"] = clear_sample_layers(db.session.connection())
+    for table in ("pilot_areas", "funds", "land_cases"):
         counts[table] = db.session.execute(text(f"DELETE FROM {table} WHERE is_sample")).rowcount
     db.session.commit()
     return counts

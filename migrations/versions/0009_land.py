@@ -7,7 +7,8 @@ Create Date: 2026-12-01 09:20:00
 * `land_cases.footprint` (MultiPolygon, SRID 4326, GiST) and `area_rai`, a generated column
   computed by PostGIS on the ellipsoid: `ST_Area(footprint::geography) / 1600` (1 rai = 1,600 m2).
 * `reference_layers` (a land holder's layer: name, owner type from the case vocabulary, owner,
-  source, date) and `reference_parcels` (its polygons, GiST, every attribute kept as jsonb).
+  source, date) and `reference_parcels` (its polygons, GiST, every attribute kept as jsonb),
+  partitioned by layer: one table per layer, loaded and indexed on its own, then attached.
 * `land_overlaps` (case x layer: rai and share of the footprint; a case without a footprint gets
   the layer under its point with share 1), `footprint_overlaps` (pairs of overlapping footprints,
   both directions) and `case_land` (the owner type the layers suggest for each case): results
@@ -50,15 +51,21 @@ def upgrade():
             updated_by_id integer REFERENCES users (id),
             updated_at timestamptz NOT NULL DEFAULT now()
         )""")
+    # one partition per layer (app.land.layers): a layer is loaded into a table of its own, indexed
+    # once, then attached; replacing its parcels swaps that table; deleting the layer drops it
+    op.execute("CREATE SEQUENCE reference_parcels_id_seq")
     op.execute("""
         CREATE TABLE reference_parcels (
-            id bigserial PRIMARY KEY,
+            id bigint NOT NULL DEFAULT nextval('reference_parcels_id_seq'),
             layer_id integer NOT NULL REFERENCES reference_layers (id) ON DELETE CASCADE,
             geom geometry(MultiPolygon, 4326) NOT NULL,
-            attributes jsonb NOT NULL DEFAULT '{}'::jsonb
-        )""")
+            attributes jsonb NOT NULL DEFAULT '{}'::jsonb,
+            PRIMARY KEY (layer_id, id)
+        ) PARTITION BY LIST (layer_id)""")
+    op.execute("ALTER SEQUENCE reference_parcels_id_seq OWNED BY reference_parcels.id")
     op.execute("CREATE INDEX idx_reference_parcels_geom ON reference_parcels USING gist (geom)")
-    op.execute("CREATE INDEX ix_reference_parcels_layer ON reference_parcels (layer_id, id)")
+    op.execute("CREATE INDEX ix_reference_parcels_id ON reference_parcels (id)")
+    op.execute("CREATE TABLE reference_parcels_default PARTITION OF reference_parcels DEFAULT")
     op.execute(f"""
         CREATE TABLE land_overlaps (
             case_id integer NOT NULL REFERENCES land_cases (id) ON DELETE CASCADE,
@@ -91,7 +98,7 @@ def downgrade():
     op.execute("DROP TABLE IF EXISTS case_land")
     op.execute("DROP TABLE IF EXISTS footprint_overlaps")
     op.execute("DROP TABLE IF EXISTS land_overlaps")
-    op.execute("DROP TABLE IF EXISTS reference_parcels")
+    op.execute("DROP TABLE IF EXISTS reference_parcels CASCADE")
     op.execute("DROP TABLE IF EXISTS reference_layers")
     op.execute("DROP INDEX IF EXISTS idx_land_cases_footprint")
     op.execute("ALTER TABLE land_cases DROP COLUMN IF EXISTS area_rai")
