@@ -7,9 +7,8 @@
 One `INSERT ... SELECT` computes, for every case in scope, the overlap with every layer:
 a footprint's area on that layer's parcels (rai, and its share of the footprint, capped
 at 1: parcels of one layer are taken not to overlap each other) through the parcels' GiST
-index; a case without a footprint gets the layers under its point (share 1, no area). A
-footprint that a parcel covers wholly takes the footprint's own stored area instead of an
-intersection. Footprint-to-footprint overlaps are computed once per pair and stored in both
+index; a case without a footprint gets the layers under its point (share 1, no area).
+Footprint-to-footprint overlaps are computed once per pair and stored in both
 directions. `case_land` keeps, per case, the owner type holding the largest share when it
 holds at least `SUGGEST_MIN_SHARE` of it. Everything runs in the caller's transaction; writes
 use ON CONFLICT so that two concurrent refreshes never fail on a key.
@@ -34,8 +33,7 @@ SELECT c.id, l.id, l.owner_type, sum(a.m2) / 1600.0,
 FROM land_cases c
 JOIN reference_parcels p ON ST_Intersects(c.footprint, p.geom)
 JOIN reference_layers l ON l.id = p.layer_id
-CROSS JOIN LATERAL (SELECT CASE WHEN ST_CoveredBy(c.footprint, p.geom) THEN c.area_rai * 1600.0
-                           ELSE ST_Area(ST_Intersection(c.footprint, p.geom)::geography) END AS m2) a
+CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(c.footprint, p.geom)::geography) AS m2) a
 WHERE c.footprint IS NOT NULL {scope}
 GROUP BY c.id, l.id
 HAVING sum(a.m2) > 0
@@ -52,8 +50,7 @@ ON CONFLICT (case_id, layer_id) DO UPDATE
 
 _PAIRS = """
 WITH pairs AS (
-    SELECT DISTINCT ON (LEAST(a.id, b.id), GREATEST(a.id, b.id))
-           LEAST(a.id, b.id) AS x, GREATEST(a.id, b.id) AS y,
+    SELECT {distinct} LEAST(a.id, b.id) AS x, GREATEST(a.id, b.id) AS y,
            ST_Area(ST_Intersection(a.footprint, b.footprint)::geography) / 1600.0 AS rai
     FROM land_cases a
     JOIN land_cases b ON ST_Intersects(a.footprint, b.footprint) AND {pair}
@@ -101,7 +98,8 @@ def refresh(*, case_ids: Sequence[int] | None = None, layer_ids: Sequence[int] |
                      params)
         conn.execute(text("DELETE FROM case_land WHERE case_id = ANY(:ids)"), params)
         conn.execute(text(_LAYER_OVERLAPS.format(scope="AND c.id = ANY(:ids)")), params)
-        conn.execute(text(_PAIRS.format(pair="a.id <> b.id", scope="AND a.id = ANY(:ids)")), params)
+        conn.execute(text(_PAIRS.format(pair="a.id <> b.id", scope="AND a.id = ANY(:ids)",
+                                        distinct="DISTINCT ON (LEAST(a.id, b.id), GREATEST(a.id, b.id))")), params)
         conn.execute(text(_SUMMARY.format(where="WHERE case_id = ANY(:ids)")), params)
         return
     params = {"min_share": SUGGEST_MIN_SHARE}
@@ -113,7 +111,7 @@ def refresh(*, case_ids: Sequence[int] | None = None, layer_ids: Sequence[int] |
         conn.execute(text("DELETE FROM land_overlaps"))
         conn.execute(text("DELETE FROM footprint_overlaps"))
         conn.execute(text(_LAYER_OVERLAPS.format(scope="")), params)
-        conn.execute(text(_PAIRS.format(pair="a.id < b.id", scope="")), params)
+        conn.execute(text(_PAIRS.format(pair="a.id < b.id", scope="", distinct="")), params)
     summarise()
 
 
@@ -127,3 +125,8 @@ def summarise() -> None:
 def layer_overlaps_sql() -> str:
     """The overlap statement over every case and layer (for the benchmark's comparison)."""
     return _LAYER_OVERLAPS.format(scope="")
+
+
+def pairs_sql() -> str:
+    """The footprint-pairs statement over every case (for the benchmark's comparison)."""
+    return _PAIRS.format(pair="a.id < b.id", scope="", distinct="")
