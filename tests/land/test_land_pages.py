@@ -99,3 +99,10 @@ def test_conflicts_page(client, users, make_case, make_layer):
     assert client.get("/land/conflicts?page=abc").status_code == 400
     region = case["properties"]["region_code"]
     assert "ชุมชนขัดแย้ง" in client.get(f"/land/conflicts?region={region}").get_data(as_text=True)
+
+
+def test_history_table_keeps_the_outline_out_of_sight(client, users, make_case):
+    case = make_case(footprint=square())
+    _login(client, users["viewer"])
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "ขอบเขตใหม่ (เก็บรูปไว้)" in page and '"coordinates"' not in page.split('id="history"')[1]
