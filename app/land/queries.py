@@ -21,12 +21,13 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.land_cases import queries as case_queries
-from app.models import CaseLand, FootprintOverlap, LandCase, LandOverlap, ReferenceLayer
+from app.models import CaseLand, FootprintOverlap, LandCase
 
 
 def _overlay() -> ColumnElement:
@@ -52,42 +53,52 @@ def property_pairs() -> list[tuple[str, ColumnElement]]:
     ]
 
 
-def _live_neighbours(case_id: int) -> list[dict[str, Any]]:
-    other = aliased(LandCase)
-    rows = db.session.execute(
-        select(other.id, other.code, other.community_name, FootprintOverlap.area_rai, other.area_rai.label("whole"))
-        .join(other, and_(other.id == FootprintOverlap.other_id, other.deleted_at.is_(None)))
-        .where(FootprintOverlap.case_id == case_id)
-        .order_by(FootprintOverlap.area_rai.desc(), other.id))
-    return [{"id": r.id, "code": r.code, "community_name": r.community_name, "area_rai": round(r.area_rai, 4),
-             "footprint_area_rai": round(r.whole, 4) if r.whole is not None else None} for r in rows]
+_CASE_LAND = text("""
+SELECT json_build_object(
+    'case_id', c.id,
+    'area_rai', round(c.area_rai::numeric, 4),
+    'land_owner_type', c.land_owner_type,
+    'overlaps', coalesce((
+        SELECT json_agg(json_build_object(
+                   'layer_id', o.layer_id, 'layer', l.name, 'owner_type', o.owner_type, 'owner', l.owner,
+                   'area_rai', round(o.area_rai::numeric, 4), 'share', round(o.share::numeric, 4),
+                   'is_sample', l.is_sample)
+               ORDER BY o.share DESC, o.area_rai DESC NULLS LAST, o.layer_id)
+        FROM land_overlaps o JOIN reference_layers l ON l.id = o.layer_id WHERE o.case_id = c.id), '[]'::json),
+    'suggested_owner_type', cl.overlay_owner_type,
+    'suggested_share', round(cl.overlay_share::numeric, 4),
+    'owner_conflict', coalesce(c.land_owner_type <> cl.overlay_owner_type, false),
+    'neighbours', coalesce((
+        SELECT json_agg(json_build_object(
+                   'id', n.id, 'code', n.code, 'community_name', n.community_name,
+                   'area_rai', round(f.area_rai::numeric, 4), 'footprint_area_rai', round(n.area_rai::numeric, 4))
+               ORDER BY f.area_rai DESC, n.id)
+        FROM footprint_overlaps f JOIN land_cases n ON n.id = f.other_id AND n.deleted_at IS NULL
+        WHERE f.case_id = c.id), '[]'::json))::text
+FROM land_cases c LEFT JOIN case_land cl ON cl.case_id = c.id
+WHERE c.id = :id AND c.deleted_at IS NULL""")
+
+
+def case_land_text(case_id: int) -> str | None:
+    """What the case stands on, as the JSON text of `GET /api/v1/cases/<id>/land` (one statement),
+    or None when there is no such live case."""
+    if not 0 < case_id < 2**31:
+        return None
+    return db.session.scalar(_CASE_LAND, {"id": case_id})
 
 
 def case_land(case_id: int) -> dict[str, Any]:
-    """What the case stands on (the contract's `GET /api/v1/cases/<id>/land`)."""
-    rows = db.session.execute(
-        select(LandOverlap.layer_id, ReferenceLayer.name, LandOverlap.owner_type, ReferenceLayer.owner,
-               LandOverlap.area_rai, LandOverlap.share, ReferenceLayer.is_sample)
-        .join(ReferenceLayer, ReferenceLayer.id == LandOverlap.layer_id)
-        .where(LandOverlap.case_id == case_id)
-        .order_by(LandOverlap.share.desc(), LandOverlap.area_rai.desc().nulls_last(), LandOverlap.layer_id))
-    overlaps = [{"layer_id": r.layer_id, "layer": r.name, "owner_type": r.owner_type, "owner": r.owner,
-                 "area_rai": round(r.area_rai, 4) if r.area_rai is not None else None,
-                 "share": round(r.share, 4), "is_sample": r.is_sample} for r in rows]
-    head = db.session.execute(
-        select(LandCase.land_owner_type, LandCase.area_rai, CaseLand.overlay_owner_type, CaseLand.overlay_share)
-        .outerjoin(CaseLand, CaseLand.case_id == LandCase.id).where(LandCase.id == case_id)).one()
-    suggested = head.overlay_owner_type
-    return {
-        "case_id": case_id,
-        "area_rai": round(head.area_rai, 4) if head.area_rai is not None else None,
-        "land_owner_type": head.land_owner_type,
-        "overlaps": overlaps,
-        "suggested_owner_type": suggested,
-        "suggested_share": round(head.overlay_share, 4) if head.overlay_share is not None else None,
-        "owner_conflict": bool(head.land_owner_type and suggested and head.land_owner_type != suggested),
-        "neighbours": _live_neighbours(case_id),
-    }
+    """`case_land_text` as a dict (the case page)."""
+    import json
+
+    body = case_land_text(case_id)
+    if body is None:
+        from app.land_cases.service import get_case
+
+        get_case(case_id)  # the 404
+        return {"case_id": case_id, "area_rai": None, "land_owner_type": None, "overlaps": [],
+                "suggested_owner_type": None, "suggested_share": None, "owner_conflict": False, "neighbours": []}
+    return json.loads(body)
 
 
 def _has_neighbour() -> ColumnElement:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import Response, jsonify, request, url_for
@@ -102,8 +101,10 @@ def parcels(layer_id: int):
 @require("read")
 def case_land(case_id: int):
     """What the case stands on: overlaps per layer, the suggested owner type, overlapping neighbours."""
-    case_service.get_case(case_id)
-    return Response(json.dumps(queries.case_land(case_id), ensure_ascii=False), mimetype="application/json")
+    body = queries.case_land_text(case_id)
+    if body is None:
+        case_service.get_case(case_id)  # the 404, worded as everywhere
+    return Response(body, mimetype="application/json")
 
 
 @api.get("/land/summary")
