@@ -1,6 +1,7 @@
 """Land (issue 13): overlap refresh, layer load and GET /api/v1/cases/<id>/land, each against its floor.
 
-    .venv/bin/python bench/land.py            # BENCH_DB (default codi_bench_land), RUNS=5
+    .venv/bin/python bench/land.py     # database BENCH_LAND_DB (default codi_bench_land), RUNS=5;
+                                       # BENCH_LAND_DB_READY=1 skips bench_db
 
 Set-up (skipped when already done): the benchmark database with 100,000 generated cases
 (`bench_db`), a footprint for every generated case (`flask demo generate --footprints` does the
@@ -30,13 +31,14 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("BENCH_DB", "codi_bench_land")
+# a database of its own (footprints and a big layer would change the other benchmarks' data)
+os.environ["BENCH_DB"] = os.environ.get("BENCH_LAND_DB", "codi_bench_land")
 
 from bench import benchlib  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "5"))
 PARCELS = int(os.environ.get("BENCH_PARCELS", "50000"))
-PORT = int(os.environ.get("BENCH_LAND_PORT", "5103"))
+PORT = int(os.environ.get("BENCH_LAND_PORT", "5107"))
 BARE = """
 INSERT INTO bench_bare_overlaps (case_id, layer_id, m2)
 SELECT c.id, p.layer_id, sum(ST_Area(ST_Intersection(c.footprint, p.geom)::geography))
@@ -221,7 +223,9 @@ def api_bench(app) -> list[list[str]]:
 
 
 def main() -> None:
-    url = benchlib.database()
+    if os.environ.get("BENCH_LAND_DB_READY") != "1":
+        benchlib.bash(f"bench_db {benchlib.DB_NAME} {benchlib.CASES} >/dev/null")
+    url = benchlib.bash(f"bench_url_for {benchlib.DB_NAME}")
     gpkg = benchlib.OUT / f"bench_parcels_{PARCELS}.gpkg"
     benchlib.OUT.mkdir(parents=True, exist_ok=True)
     app = _app(url)
