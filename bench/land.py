@@ -242,7 +242,12 @@ def main() -> None:
             "(SELECT count(*) FROM reference_parcels WHERE layer_id = :l), (SELECT count(*) FROM land_overlaps), "
             "(SELECT count(*) FROM footprint_overlaps)"), {"l": layer_id}).one()
     rows: list[list[str]] = []
-    for bench in (lambda: overlap_bench(app), lambda: load_bench(app, gpkg, url), lambda: api_bench(app)):
+    parts = {"overlaps": lambda: overlap_bench(app), "load": lambda: load_bench(app, gpkg, url),
+             "api": lambda: api_bench(app)}
+    only = os.environ.get("BENCH_LAND_ONLY", "").split()  # e.g. "load api": only those parts
+    for name, bench in parts.items():
+        if only and name not in only:
+            continue
         rows += bench()
         print(benchlib.table(rows), flush=True)  # partial results survive a later failure
     notes = [f"{counts[0]:,} footprints, {counts[1]:,} parcels in the layer, {counts[2]:,} case-layer overlaps, "

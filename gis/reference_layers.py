@@ -174,34 +174,61 @@ def _repaired(geoms: np.ndarray) -> tuple[np.ndarray, int, list[str]]:
     return geoms, int(len(invalid)), reasons
 
 
-def copy_rows(geoms: np.ndarray, attributes: Any, layer_id: int) -> bytes:
-    """CSV bytes for one `COPY reference_parcels (layer_id, geom, attributes)`: the layer id, the
-    MultiPolygon as hex EWKB and the attribute row as JSON (nulls and NaN left out), written by Arrow."""
+_EWKB_HEAD = b"\x01" + (0x20000006).to_bytes(4, "little") + (4326).to_bytes(4, "little")
+
+
+def ewkb_hex(multipolygons: np.ndarray) -> list[str]:
+    """Hex EWKB (SRID 4326) of 2D MultiPolygons: shapely's WKB with the SRID spliced into its header."""
+    wkb = shapely.to_wkb(multipolygons, byte_order=1, output_dimension=2)
+    return [(_EWKB_HEAD + b[5:]).hex() for b in wkb]
+
+
+def json_column(attributes: Any) -> Any:
+    """Each attribute row as a JSON object (nulls and NaN left out), built column-wise by Arrow compute."""
     import json
 
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    fragments = []
+    for name in attributes.column_names:
+        column = attributes.column(name)
+        kind = column.type
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            continue  # a binary column: not kept
+        key = json.dumps(str(name), ensure_ascii=False) + ":"
+        if pa.types.is_floating(kind):
+            column = pc.if_else(pc.is_finite(column), column, pa.scalar(None, kind))
+            value = pc.cast(column, pa.string())
+        elif pa.types.is_integer(kind):
+            value = pc.cast(column, pa.string())
+        elif pa.types.is_boolean(kind):
+            value = pc.if_else(column, "true", "false")
+        else:
+            text = pc.cast(column, pa.string())
+            for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+                text = pc.replace_substring(text, old, new)
+            text = pc.replace_substring_regex(text, "[\\x00-\\x1f]", "")
+            value = pc.binary_join_element_wise('"', text, '"', "")
+        fragments.append(pc.binary_join_element_wise(key, value, ""))
+    if not fragments:
+        return pa.array(["{}"] * attributes.num_rows, pa.string())
+    body = pc.binary_join_element_wise(*fragments, ",", null_handling="skip")
+    return pc.binary_join_element_wise("{", body, "}", "")
+
+
+def copy_rows(geoms: np.ndarray, attributes: Any, layer_id: int) -> bytes:
+    """CSV bytes for one `COPY ... (layer_id, geom, attributes)`: the layer id, the MultiPolygon as hex
+    EWKB and the attribute row as JSON, written by Arrow (no Python loop over attributes)."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     polygons = shapely.get_type_id(geoms) == 3
     multi = geoms.copy()
     if polygons.any():  # every parcel a MultiPolygon, as the column's type says
         multi[polygons] = shapely.multipolygons(geoms[polygons], indices=np.arange(int(polygons.sum())))
-    hexes = shapely.to_wkb(shapely.set_srid(multi, 4326), hex=True, include_srid=True)
-    columns = {}
-    for name in attributes.column_names:
-        column = attributes.column(name)
-        if pa.types.is_floating(column.type):
-            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
-            continue  # a binary column: not kept
-        columns[str(name)] = column.to_pylist()
-    names = list(columns)
-    values = [columns[n] for n in names]
-    texts = [json.dumps({n: v for n, v in zip(names, row, strict=True) if v is not None}, ensure_ascii=False,
-                        default=str) for row in zip(*values, strict=True)] if names else ["{}"] * len(geoms)
     table = pa.table({"layer_id": pa.array(np.full(len(geoms), layer_id, dtype=np.int32)),
-                      "geom": pa.array(hexes), "attributes": pa.array(texts, pa.string())})
+                      "geom": pa.array(ewkb_hex(multi), pa.string()), "attributes": json_column(attributes)})
     out = pa.BufferOutputStream()
     pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     return out.getvalue().to_pybytes()
