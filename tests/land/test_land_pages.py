@@ -106,3 +106,12 @@ def test_history_table_keeps_the_outline_out_of_sight(client, users, make_case):
     _login(client, users["viewer"])
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "ขอบเขตใหม่ (เก็บรูปไว้)" in page and '"coordinates"' not in page.split('id="history"')[1]
+
+
+def test_deleted_case_page_still_renders_for_admins(client, auth, users, make_case):
+    case = make_case(footprint=square())
+    assert client.delete(f"/api/v1/cases/{case['id']}", headers=auth("land_team")).status_code == 204
+    _login(client, users["admin"])
+    response = client.get(f"/cases/{case['id']}")
+    assert response.status_code == 200 and "ที่ดินที่ชุมชนตั้งอยู่" in response.get_data(as_text=True)
+    assert client.get(f"/api/v1/cases/{case['id']}/land", headers=auth("admin")).status_code == 404
