@@ -38,7 +38,7 @@ from bench import benchlib  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "5"))
 PARCELS = int(os.environ.get("BENCH_PARCELS", "50000"))
-PORT = int(os.environ.get("BENCH_LAND_PORT", "5107"))
+PORT = int(os.environ.get("BENCH_LAND_PORT", "5103"))  # map_page.py uses it too: run_all runs them in turn
 BARE = """
 INSERT INTO bench_bare_overlaps (case_id, layer_id, m2)
 SELECT c.id, p.layer_id, sum(ST_Area(ST_Intersection(c.footprint, p.geom)::geography))
