@@ -7,25 +7,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PG_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-postgis-3
-TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg
+WEB_PACKAGES := nginx
+# PDF prints (WeasyPrint from PyPI needs Pango and HarfBuzz's subsetter; Thai fonts, GPL-2+ with font exception)
+PRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg
+TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg poppler-utils qgis python3-qgis
 export FLASK_APP := app
 
-.PHONY: run test system system-test venv db translations lint bench clean-db help
+.PHONY: run port-free test system system-test venv db translations lint bench clean-db help
 
 help:
 	@echo "make run   - install what is missing, start the database, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test  - the same set-up, then the whole test suite against PostGIS"
 
-run: system venv translations db
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) "app:create_app()"
+# scripts/serve.sh starts nginx (on $(PORT)) and gunicorn (on a Unix socket in instance/run/)
+# and the job worker (flask jobs worker), and stops them together; a taken port is refused
+# before anything else is done
+run: port-free system venv translations db
+	@PORT=$(PORT) bash scripts/serve.sh
 
+port-free:
+	@PORT=$(PORT) bash scripts/serve.sh check
+
+# Without DATABASE_URL the suite runs on the private cluster; a cluster this run started is
+# stopped afterwards (KEEP_DB=1 keeps it), one that was already running is left running.
 test: system system-test venv translations
-	@if [ -z "$$DATABASE_URL" ]; then bash scripts/localdb.sh start; fi
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
+	started=0; bash scripts/localdb.sh running || started=1; \
+	bash scripts/localdb.sh start; \
+	stop() { if [ $$started = 1 ] && [ -z "$(KEEP_DB)" ]; then bash scripts/localdb.sh stop; echo "make test: stopped the database cluster it started"; fi; }; \
+	trap 'stop; exit 130' INT TERM; \
+	rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; stop; exit $$rc
 
 # System packages: installed when root, otherwise named in a clear message.
 system:
-	@bash scripts/system-packages.sh $(PG_PACKAGES)
+	@bash scripts/system-packages.sh $(PG_PACKAGES) $(WEB_PACKAGES) $(PRINT_PACKAGES)
 
 system-test:
 	@bash scripts/system-packages.sh $(TEST_PACKAGES)

@@ -51,14 +51,30 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        self.WTF_CSRF_TIME_LIMIT = None
+        # a session ends after this many hours without a request (and at logout, deactivation or a
+        # new password: app/auth/security.py); a form's CSRF token lives as long
+        self.SESSION_IDLE_HOURS = float(env.get("SESSION_IDLE_HOURS", "12"))
+        self.WTF_CSRF_TIME_LIMIT = int(float(env.get("CSRF_TIME_LIMIT_HOURS", self.SESSION_IDLE_HOURS)) * 3600)
         # Counters live in PostgreSQL by default (app/ratelimit.py) so that every
         # worker and host shares them; redis:// or memcached:// work too.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")  # per client address
+        # per account named in the form (known or not): behind one proxy every client shares an address
+        self.LOGIN_ACCOUNT_RATE_LIMIT = env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
         self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")
+        # /api/v1/boundaries/<level> for callers without an account (signed-in users are not limited)
+        self.BOUNDARY_RATE_LIMIT = env.get("BOUNDARY_RATE_LIMIT", "60 per minute")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
         # behind a reverse proxy: how many X-Forwarded-* hops to trust (client address
         # for rate limits, host and scheme for share-link URLs)
+        # OUTSIDE_BASEMAPS=0: an office without internet; the maps use the boundaries as their
+        # base and never ask an outside tile server
+        self.OUTSIDE_BASEMAPS = env.get("OUTSIDE_BASEMAPS", "1").strip().lower() not in ("0", "false", "no", "off")
         self.TRUST_PROXY_HOPS = int(env.get("TRUST_PROXY_HOPS", "0"))
+        # Long work goes to the job queue (`flask jobs worker`): imports from this many bytes
+        # of upload, exports from this many rows; smaller ones are answered at once.
+        self.JOB_IMPORT_MIN_BYTES = int(env.get("JOB_IMPORT_MIN_BYTES", str(1_000_000)))
+        self.JOB_EXPORT_MIN_ROWS = int(env.get("JOB_EXPORT_MIN_ROWS", "10000"))
+        # a running job whose worker has sent no heartbeat for this long is failed (worker died)
+        self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", "30"))

@@ -78,6 +78,7 @@ HTTP_CODES = {
     405: "method_not_allowed", 409: "conflict", 410: "gone", 412: "precondition_failed",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
     428: "precondition_required", 429: "too_many_requests", 500: "internal_error",
+    503: "database_unavailable",
 }
 
 
@@ -176,7 +177,12 @@ def error_response(status: int, code: str, message: str,
     if wants_json():
         body = {"error": {"code": code, "message": message, "details": details or []}}
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details or []), status
+    try:
+        return render_template("error.html", status=status, message=message, details=details or []), status
+    except _database_unavailable_errors() as exc:  # the page needs the database (the signed-in user)
+        if not is_outage(exc):
+            raise
+        return _database_unavailable(exc)
 
 
 def _http_message(exc: HTTPException) -> str:
@@ -217,7 +223,62 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         return error_response(status, HTTP_CODES.get(status, "error"), _http_message(exc))
 
+    def _database(exc: Exception):
+        return _database_unavailable(exc) if is_outage(exc) else _unexpected(exc)
+
+    for database_error in _database_unavailable_errors():
+        app.register_error_handler(database_error, _database)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", _("เกิดข้อผิดพลาดภายในระบบ"))
+
+
+# --- the database is unreachable (stopped, restarting, network): 503, not 500 -------------
+RETRY_AFTER_SECONDS = 5
+_UNAVAILABLE_PAGE: list[bytes] = []
+
+
+def _database_unavailable_errors() -> tuple[type[Exception], ...]:
+    """Connection-level failures: the server is down or the connection broke (not a bad query)."""
+    import psycopg
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError
+
+
+# SQLSTATEs of a database that is away: connection exceptions (class 08), shut down or
+# starting up (57P01-57P03), too many connections (53300); none at all when libpq could not connect
+OUTAGE_STATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def is_outage(exc: Exception) -> bool:
+    """True when the database cannot be reached (not a query it refused: a deadlock or a timeout stays a 500)."""
+    state = getattr(getattr(exc, "orig", None) or exc, "sqlstate", None)
+    return state is None or state.startswith("08") or state in OUTAGE_STATES
+
+
+def _database_unavailable(exc: Exception):
+    """503 with Retry-After; JSON for the API, a static Thai page (no database, no template) for people.
+
+    One log line per failed request, no traceback: an outage must not flood the log. The pool
+    reconnects by itself (pool_pre_ping) once the database is back.
+    """
+    from flask import current_app
+
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    current_app.logger.error("database unavailable: %s %s answered 503: %s", request.method, request.path,
+                             (reason[0] if reason else type(exc).__name__)[:200])
+    if wants_json():
+        response, status = error_response(503, "database_unavailable",
+                                          _("ฐานข้อมูลไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ในอีกสักครู่"))
+    else:
+        if not _UNAVAILABLE_PAGE:
+            from app.config import ROOT
+
+            _UNAVAILABLE_PAGE.append((ROOT / "static" / "errors" / "unavailable.html").read_bytes())
+        response, status = Response(_UNAVAILABLE_PAGE[0], mimetype="text/html"), 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status

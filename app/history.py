@@ -18,10 +18,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from app.auth.permissions import allowed
 from app.extensions import db
 from app.models import HistoryEntry, User
 
 MASK = None  # what a hidden (sensitive) value reads as
+# documents are noted in history as field "document": the original file name (often a person's
+# name and a deed number) as the value and the description as the note
+DOCUMENT_FIELD = "document"
 
 
 def to_text(value: Any) -> str | None:
@@ -82,9 +86,18 @@ def entries(entity: str, entity_id: int, *, actions: Iterable[str] | None = None
     return [(row[0], row[1]) for row in db.session.execute(query).all()]
 
 
+def hidden_for(role: str | None, sensitive: Iterable[str] = ()) -> set[str]:
+    """The history fields `role` may not read: the record's `sensitive` fields (contacts) without
+    `case.contacts`, and document names and descriptions without `documents.read`."""
+    hidden = set() if allowed(role, "case.contacts") else set(sensitive)
+    if not allowed(role, "documents.read"):
+        hidden.add(DOCUMENT_FIELD)
+    return hidden
+
+
 def serialise(rows: Iterable[tuple[HistoryEntry, User | None]], *,
               hidden_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """JSON-ready history; values of `hidden_fields` are masked (`masked: true`, values null)."""
+    """JSON-ready history; rows of `hidden_fields` are masked (`masked: true`; values and note null)."""
     hidden = set(hidden_fields)
     out = []
     for entry, user in rows:
@@ -93,7 +106,7 @@ def serialise(rows: Iterable[tuple[HistoryEntry, User | None]], *,
             "id": entry.id, "at": entry.at.isoformat() if entry.at else None, "action": entry.action,
             "field": entry.field,
             "old": MASK if masked else entry.old_value, "new": MASK if masked else entry.new_value,
-            "note": entry.note,
+            "note": MASK if masked else entry.note,
             "effective_on": entry.effective_on.isoformat() if entry.effective_on else None,
             "user": ({"id": user.id, "email": user.email, "name": user.display_name} if user else None),
         }
@@ -103,6 +116,9 @@ def serialise(rows: Iterable[tuple[HistoryEntry, User | None]], *,
     return out
 
 
-def history_for(entity: str, entity_id: int, *, hidden_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """`serialise(entries(...))` in one call: what a history endpoint returns."""
-    return serialise(entries(entity, entity_id), hidden_fields=hidden_fields)
+def history_for(entity: str, entity_id: int, *, role: str | None = None, sensitive: Iterable[str] = (),
+                hidden_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """`serialise(entries(...))` in one call: what a history endpoint returns, masked for `role`
+    (see `hidden_for`; without a role, as for the least trusted reader) and `hidden_fields`."""
+    hidden = hidden_for(role, sensitive) | set(hidden_fields)
+    return serialise(entries(entity, entity_id), hidden_fields=hidden)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 LANGUAGES = ("th", "en")
 THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
@@ -12,7 +12,9 @@ THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.",
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), then Accept-Language, then Thai."""
+    """`?lang=` (remembered in the session), then Accept-Language, then Thai (also outside a request)."""
+    if not has_request_context():  # the job worker and CLI commands
+        return "th"
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
@@ -32,10 +34,11 @@ def buddhist_date(value: date | datetime | None, lang: str = "th") -> str:
 
 
 def fiscal_quarter(value: date | datetime) -> tuple[int, int]:
-    """(quarter 1-4, fiscal year B.E.): the fiscal year starts on 1 October."""
-    fiscal_year_ad = value.year + 1 if value.month >= 10 else value.year
-    quarter = ((value.month - 10) % 12) // 3 + 1
-    return quarter, fiscal_year_ad + 543
+    """(quarter 1-4, fiscal year B.E.): the fiscal year starts on 1 October (gis.fiscal)."""
+    from gis.fiscal import quarter_of
+
+    quarter = quarter_of(value.date() if isinstance(value, datetime) else value)
+    return quarter.number, quarter.fiscal_year
 
 
 def fiscal_quarter_label(value: date | datetime, lang: str = "th") -> str:

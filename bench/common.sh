@@ -14,7 +14,8 @@ BENCH_BASE_URL=${BENCH_BASE_URL:-${DATABASE_URL:-$(bash scripts/localdb.sh url)}
 export BENCH_LOCAL BENCH_BASE_URL
 
 bench_url_for() {  # database URL for database NAME in the local cluster (or beside DATABASE_URL)
-  echo "${BENCH_BASE_URL%/*}/$1"
+  # (a Unix-socket URL keeps its ?host=... after the name)
+  $BIN/python -c 'import sys; from sqlalchemy.engine import make_url; print(make_url(sys.argv[1]).set(database=sys.argv[2]).render_as_string(hide_password=False))' "$BENCH_BASE_URL" "$1"
 }
 
 bench_db() {  # NAME CASES: create, migrate, load reference data, sample data and CASES generated cases

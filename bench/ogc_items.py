@@ -52,8 +52,8 @@ def install() -> str:
 def config(url: str) -> Path:
     u = make_url(url)
     provider = {"type": "feature", "name": "PostgreSQL", "id_field": "id", "table": VIEW, "geom_field": "geom",
-                "data": {"host": u.host, "port": u.port, "dbname": u.database, "user": u.username,
-                         "password": u.password, "search_path": ["public"]},
+                "data": {"host": u.host or u.query.get("host"), "port": u.port or 5432, "dbname": u.database,
+                         "user": u.username, "password": u.password, "search_path": ["public"]},
                 "options": {"options": "-c jit=off"}}
     cfg = {
         "server": {"bind": {"host": "127.0.0.1", "port": PYGEOAPI_PORT}, "url": f"http://127.0.0.1:{PYGEOAPI_PORT}",

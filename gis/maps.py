@@ -133,6 +133,7 @@ class MapSpec:
     center: tuple[float, float] | None = None                 # lat, lon (wins over bounds)
     zoom: int | None = None
     base: str = "light"
+    outside_basemaps: bool = True     # False: an office without internet; boundaries are the base
     texts: dict[str, str] = field(default_factory=dict)       # UI strings for the script
     extra: dict[str, Any] = field(default_factory=dict)       # anything else the script needs
 
@@ -194,21 +195,25 @@ def build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[s
 def _build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[str], str]) -> MapParts:
     lat, lon = spec.center or _centre(spec.bounds)
     m = folium.Map(location=[lat, lon], zoom_start=spec.zoom if spec.zoom is not None else 6,
-                   tiles=None, control_scale=True, min_zoom=4, max_zoom=19)
-    for base in BASE_LAYERS:
+                   tiles=None, control_scale=True, min_zoom=4, max_zoom=19,
+                   maxZoom=19, minZoom=4)  # on the map itself: without tile layers the clusters need it
+    bases = BASE_LAYERS if spec.outside_basemaps else ()
+    for base in bases:
         folium.TileLayer(tiles=base.url, attr=f"{base.attribution} | {BOUNDARY_CREDIT}",
                          name=_label((base.label_th, base.label_en), spec.lang), overlay=False,
                          control=True, show=base.key == spec.base, max_zoom=base.max_zoom,
                          max_native_zoom=min(base.max_zoom, 19),
                          **({"subdomains": base.subdomains} if base.subdomains else {})).add_to(m)
     names: dict[str, Any] = {"statuses": {}, "overlays": {}}
+    # One cluster layer for every case (its icons show the total and each status's share); the
+    # status check boxes are empty groups whose presence on the map filters that layer.
+    cases = plugins.MarkerCluster(control=False, options={
+        "maxClusterRadius": 50, "showCoverageOnHover": False, "chunkedLoading": True}).add_to(m)
+    names["cases"] = cases.get_name()
     for status in spec.statuses:
-        cluster = plugins.MarkerCluster(
-            name=swatch(STATUS_COLOURS[status], status_label(status, spec.lang)),
-            show=status in spec.statuses_shown,
-            options={"maxClusterRadius": 50, "showCoverageOnHover": False, "chunkedLoading": True},
-        ).add_to(m)
-        names["statuses"][status] = cluster.get_name()
+        toggle = folium.FeatureGroup(name=swatch(STATUS_COLOURS[status], status_label(status, spec.lang)),
+                                     show=status in spec.statuses_shown).add_to(m)
+        names["statuses"][status] = toggle.get_name()
     for overlay in ("pilot-areas", "funds", "provinces", "districts", "choropleth"):
         if overlay in spec.layers:
             shape = "line" if overlay in ("provinces", "districts") else "box"
@@ -222,9 +227,11 @@ def _build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[
     # The measuring tool is the page script's own (static/maps/map.js): leaflet-measure, which
     # folium.plugins.MeasureControl loads, compiles templates with `new Function` and so
     # would need 'unsafe-eval' in the Content-Security-Policy.
-    light = BASE_LAYERS[0]
-    plugins.MiniMap(tile_layer=folium.TileLayer(tiles=light.url, attr=light.attribution, subdomains=light.subdomains),
-                    position="bottomright", toggle_display=True, zoom_level_offset=-5).add_to(m)
+    if spec.outside_basemaps:
+        light = BASE_LAYERS[0]
+        plugins.MiniMap(tile_layer=folium.TileLayer(tiles=light.url, attr=light.attribution,
+                                                    subdomains=light.subdomains),
+                        position="bottomright", toggle_display=True, zoom_level_offset=-5).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     if spec.center is None and spec.bounds is not None:
         minx, miny, maxx, maxy = spec.bounds
@@ -246,7 +253,8 @@ def _build_map(spec: MapSpec, *, manifest: dict[str, str], asset_url: Callable[[
                      for s in spec.statuses],
         "defaultStatuses": spec.extra.get("default_statuses", spec.statuses),
         "layers": spec.layers, "defaultLayers": spec.extra.get("default_layers", list(spec.layers)),
-        "bases": [{"key": b.key, "label": _label((b.label_th, b.label_en), spec.lang)} for b in BASE_LAYERS],
+        "bases": [{"key": b.key, "label": _label((b.label_th, b.label_en), spec.lang)} for b in bases],
+        "outsideBasemaps": spec.outside_basemaps, "credit": BOUNDARY_CREDIT,
         "base": spec.base, "openStatuses": list(OPEN_STATUSES), **spec.extra,
     }
     return MapParts(header=header, html=body, script=script, config=config)

@@ -26,6 +26,7 @@ import shapely
 
 from gis.exchange import zipsafe
 from gis.exchange.errors import ExchangeError
+from gis.exchange.offline import clean_geojson, offline
 from gis.exchange.readers import _transformer, open_vector, shapefile_source, source_crs_of
 from gis.footprints import FootprintError, repair
 from gis.geometry import THAILAND_BBOX
@@ -97,17 +98,20 @@ def read_polygons(path: Path, fmt: str, work: Path, *, crs: str | None = None, e
     from pyogrio import raw
 
     source_path, encoding_name, notes = _source(path, fmt, work, encoding, zip_limits)
-    opened = open_vector(source_path, fmt, encoding=encoding_name, layer=layer, max_rows=max_features,
-                         drivers=KML_DRIVERS if fmt == "kml" else None)
-    source_crs = source_crs_of(opened.info, crs, "shp_no_prj" if fmt == "shp" else "no_crs")
-    transformer = _transformer(source_crs)
-    if len(opened.info.get("fields", [])) > MAX_COLUMNS:
-        raise ExchangeError("too_many_columns", f"More than {MAX_COLUMNS} columns", limit=MAX_COLUMNS)
-    try:
-        meta, table = raw.read_arrow(opened.source, layer=opened.index, encoding=encoding_name,
-                                     max_features=max_features + 1, datetime_as_string=True)
-    except Exception as exc:
-        raise ExchangeError(f"{fmt}_bad", f"GDAL cannot read the file: {str(exc)[:200]}") from None
+    with offline():  # what the file says never makes GDAL fetch a URL (gis.exchange.offline)
+        if fmt == "geojson":
+            source_path = clean_geojson(source_path, work)
+        opened = open_vector(source_path, fmt, encoding=encoding_name, layer=layer, max_rows=max_features,
+                             drivers=KML_DRIVERS if fmt == "kml" else None)
+        source_crs = source_crs_of(opened.info, crs, "shp_no_prj" if fmt == "shp" else "no_crs")
+        transformer = _transformer(source_crs)
+        if len(opened.info.get("fields", [])) > MAX_COLUMNS:
+            raise ExchangeError("too_many_columns", f"More than {MAX_COLUMNS} columns", limit=MAX_COLUMNS)
+        try:
+            meta, table = raw.read_arrow(opened.source, layer=opened.index, encoding=encoding_name,
+                                         max_features=max_features + 1, datetime_as_string=True)
+        except Exception as exc:
+            raise ExchangeError(f"{fmt}_bad", f"GDAL cannot read the file: {str(exc)[:200]}") from None
     if table.num_rows > max_features:
         raise ExchangeError("too_many_parcels", f"More than {max_features} polygons", status=413, limit=max_features)
     if table.num_rows == 0:

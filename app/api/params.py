@@ -13,8 +13,12 @@ _FALSE, _TRUE = ("", "false", "0", "no", "off"), ("true", "1", "yes", "on")
 
 
 def bbox_param(name: str = "bbox") -> tuple[float, float, float, float] | None:
-    """`minlon,minlat,maxlon,maxlat` in degrees, or None when absent."""
-    raw = request.args.get(name)
+    """`minlon,minlat,maxlon,maxlat` in degrees from the query string, or None when absent."""
+    return bbox_value(name, request.args.get(name))
+
+
+def bbox_value(name: str, raw: str | None) -> tuple[float, float, float, float] | None:
+    """`minlon,minlat,maxlon,maxlat` in degrees, or None when absent; 400 naming `name` otherwise."""
     if raw is None or raw == "":
         return None
     parts = raw.split(",")
@@ -34,7 +38,11 @@ def bbox_param(name: str = "bbox") -> tuple[float, float, float, float] | None:
 
 def int_param(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     """An integer query parameter within bounds."""
-    raw = request.args.get(name)
+    return int_value(name, request.args.get(name), default, minimum=minimum, maximum=maximum)
+
+
+def int_value(name: str, raw: str | None, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """An integer within bounds (`default` when absent); 400 naming `name` otherwise."""
     if raw is None or raw == "":
         return default
     try:

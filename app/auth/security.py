@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -11,11 +14,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError as CSRFValidationError
 
@@ -32,11 +35,34 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_password(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the same argon2 parameters as real ones (made once)."""
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = _hasher.hash(secrets.token_urlsafe(24))
+    return _DUMMY["hash"]
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None. The same work either way: an unknown
+    or inactive account has a dummy hash verified, so the answer's timing does not tell which accounts exist."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    usable = user is not None and user.active
+    matches = _verify(user.password_hash if usable else _dummy_hash(), password)
+    return user if usable and matches else None
 
 
 def hash_token(token: str) -> str:
@@ -56,22 +82,56 @@ def issue_api_token(user: User, label: str | None = None) -> str:
     return token
 
 
-def _user_from_bearer() -> User | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+def _presented_token() -> tuple[str, str | None] | None:
+    """(token, e-mail or None) from `Authorization: Bearer <token>` or `Authorization: Basic` with the
+    account's e-mail as user name and the personal API token as password (desktop GIS clients such as
+    QGIS can only send Basic); None without such a header. The account password is never accepted here."""
+    scheme, _space, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip(), None
+    if scheme.lower() != "basic":
         return None
-    token = header[7:].strip()
+    try:
+        email, colon, token = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        email, colon, token = "", "", ""
+    if not colon or not email.strip():
+        _refuse_credentials(_("ข้อมูล Basic ไม่ถูกต้อง: ใช้อีเมลเป็นชื่อผู้ใช้และโทเคน API เป็นรหัสผ่าน"))
+    return token.strip(), email.strip().lower()
+
+
+def _refuse_credentials(message: str) -> None:
+    # anonymous from here on: the error page asks for current_user again, which must not
+    # run this loader a second time (an Unauthorized inside the error handler is a 500)
+    g._login_user = login_manager.anonymous_user()
+    raise Unauthorized(message)
+
+
+def _user_from_bearer() -> User | None:
+    presented = _presented_token()
+    if presented is None:
+        return None
+    token, email = presented
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.active:
-        # anonymous from here on: the error page asks for current_user again, which must not
-        # run this loader a second time (an Unauthorized inside the error handler is a 500)
-        g._login_user = login_manager.anonymous_user()
-        raise Unauthorized(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
+    if row is None or not row.user.active or (email is not None and row.user.email.lower() != email):
+        _refuse_credentials(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
     _record_use(row)
     g.auth_by_token = True
     return row.user
+
+
+def challenge(response: Any) -> None:
+    """On a 401, say how to authenticate: Bearer, and Basic (e-mail + API token) for clients that
+    send no cookies (QGIS, GDAL; a browser's script with an ended session gets no login dialog)."""
+    if response.status_code != 401 or "WWW-Authenticate" in response.headers:
+        return
+    area = (request.blueprint or "").split("_")[0]
+    realm = f"CODI {area if area in ('ogc', 'tiles') else 'api'}"
+    response.headers.add("WWW-Authenticate", f'Bearer realm="{realm}"')
+    if "Cookie" not in request.headers or request.headers.get("Authorization", "").lower().startswith("basic"):
+        response.headers.add("WWW-Authenticate", f'Basic realm="{realm}", charset="UTF-8"')
 
 
 # at most once a minute, and never waiting: a request that finds the row locked by another skips it
@@ -94,6 +154,44 @@ def _record_use(row: ApiToken) -> None:
         current_app.logger.warning("token last-use not recorded: %s", type(exc).__name__)
 
 
+SESSION_GENERATION = "_gen"
+SESSION_SEEN = "_seen"
+SEEN_RESOLUTION = 300  # the last-seen time is written back at most every 5 minutes
+
+
+def session_fields(user: User) -> dict[str, int]:
+    """What a new session cookie carries besides Flask-Login's user id (also for tests that make one)."""
+    return {SESSION_GENERATION: user.session_generation or 0, SESSION_SEEN: int(time.time())}
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser: Flask-Login's id, the account's session generation, now."""
+    from flask_login import login_user
+
+    login_user(user)
+    session.update(session_fields(user))
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user` (every copy of every cookie): the next request with one is anonymous.
+    Not committed here: the caller commits (logout, deactivation, a new password)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def _session_is_current(user: User) -> bool:
+    """A cookie session is valid while it carries the account's generation and was used within the idle
+    lifetime (`SESSION_IDLE_HOURS`); a valid one has its last-use time refreshed."""
+    now = time.time()
+    seen = session.get(SESSION_SEEN)
+    idle = float(current_app.config.get("SESSION_IDLE_HOURS", 12)) * 3600
+    if session.get(SESSION_GENERATION) != (user.session_generation or 0) or not isinstance(seen, int) \
+            or not 0 <= now - seen <= idle:
+        return False
+    if now - seen > SEEN_RESOLUTION:
+        session[SESSION_SEEN] = int(now)
+    return True
+
+
 def init_login(app: Flask) -> None:
     """Wire Flask-Login to sessions and Bearer tokens."""
     login_manager.init_app(app)
@@ -111,7 +209,10 @@ def init_login(app: Flask) -> None:
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
+        if user is None or not user.active or not _session_is_current(user):
+            session.clear()  # ended, idle or forged: the cookie is worth nothing from here on
+            return None
+        return user
 
     @login_manager.request_loader
     def _from_request(_req) -> User | None:
@@ -120,7 +221,7 @@ def init_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         if wants_json():
-            raise Unauthorized(_("ต้องเข้าสู่ระบบหรือส่งโทเคน (Authorization: Bearer ...)"))
+            raise Unauthorized(_("ต้องเข้าสู่ระบบหรือส่งโทเคน (Authorization: Bearer ... หรือ Basic อีเมล:โทเคน)"))
         from flask import redirect, url_for
 
         return redirect(url_for("auth.login", next=request.full_path))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app.auth import bp
-from app.auth.security import check_password
+from app.auth.security import authenticate, start_session
 from app.extensions import db, limiter
-from app.models import User
 
 
 class LoginForm(FlaskForm):
@@ -31,16 +30,24 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def account_key() -> str:
+    """The per-account rate-limit key of a login attempt: the e-mail it names (hashed), known or not,
+    so that clients sharing one address (behind a proxy) cannot try one account from many addresses
+    faster than the per-account limit, and the limit itself does not tell which accounts exist."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=account_key)
 def login():
     """Show the login form; sign in on a valid POST."""
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user and user.active and check_password(user, form.password.data):
-            login_user(user)
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
             user.last_login_at = datetime.now(UTC)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -53,6 +60,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session (POST only, with CSRF, so a link cannot log someone out)."""
+    """End the session (POST only, with CSRF, so a link cannot log someone out), and every copy of its
+    cookie: the account's session generation moves on."""
+    if current_user.is_authenticated and not g.get("auth_by_token"):
+        from app.accounts import end_all_sessions
+
+        end_all_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))

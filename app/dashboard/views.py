@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -10,8 +10,10 @@ from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
 from app.extensions import db
+from app.filters import check_region
 from app.models import Region
-from app.pilot_areas.records import region_param
+from app.timeline.controls import time_controls
+from app.timeline.dates import as_of_from
 
 
 def _lang() -> str:
@@ -23,14 +25,15 @@ def _lang() -> str:
 def dashboard_json():
     """The dashboard's numbers: cases by status and region, households secured, pilots by stage,
     fund capital by level and region, progress by fiscal quarter; optional `region=`."""
-    return jsonify(dashboard_data(region_param(), _lang()))
+    return jsonify(dashboard_data(check_region(request.args.get("region")), _lang(), as_of_from(request.args)))
 
 
 @pages.get("")
 @require("read")
 def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
-    region = region_param()
+    region = check_region(request.args.get("region"))
+    as_of = as_of_from(request.args)
     regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
-    return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang()),
-                           regions=regions, region=region)
+    return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang(), as_of),
+                           regions=regions, region=region, time=time_controls(as_of=as_of))

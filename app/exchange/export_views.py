@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from flask import Response, request, send_file, stream_with_context
+from flask import Response, jsonify, redirect, request, send_file, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from app.api.params import bool_param
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, NotFound
-from app.exchange import api, queries
+from app.exchange import api, job_handlers, queries
+from app.jobs.service import accepted
 from gis.exchange import streams, writers
 
 FORMATS = {
@@ -40,10 +44,19 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-@api.get("/export/<layer>")
-@require("read")
-def export_layer(layer: str):
-    """The layer as a file; same filters as the list; the name says layer, scope and date."""
+@dataclass
+class Prepared:
+    """An export checked and ready to write: its select, spec, format and the response headers."""
+
+    layer: str
+    fmt: str
+    source: queries.ExportSource
+    name: str
+    headers: dict[str, str]
+
+
+def prepare(layer: str) -> Prepared:
+    """Check the layer, format and filters of the request; 404/400 for bad ones."""
     if layer not in queries.LAYERS:
         raise NotFound(_("ไม่มีชั้นข้อมูล %(l)s ใช้ได้: %(all)s", l=layer, all=", ".join(queries.LAYERS)))
     fmt = (request.args.get("format") or "shp").strip().lower()
@@ -53,21 +66,54 @@ def export_layer(layer: str):
     asked = bool_param("include_contacts")
     with_contacts = asked and layer in ("cases", "case-footprints") and allowed(current_role(), "case.contacts")
     source = queries.export_source(layer, with_contacts=with_contacts)
-    extension, mimetype, spool = FORMATS[fmt]
-    name = queries.file_name(layer, source.scope, extension)
+    name = queries.file_name(layer, source.scope, FORMATS[fmt][0])
     headers = {"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store",
                "X-Contacts-Included": "true" if with_contacts else "false"}
+    return Prepared(layer, fmt, source, name, headers)
+
+
+def write_file(p: Prepared, folder: Path, rows: Callable[[Iterator[Sequence[Any]]], Iterator[Sequence[Any]]]
+               = lambda chunks: chunks) -> Path:
+    """Write the export into `folder` (the job's); `rows` may watch the row chunks go by."""
+    spool = FORMATS[p.fmt][2]
+    if p.fmt == "shp":
+        p.source.spec.widths = queries.text_widths(p.source)
+    chunks = rows(queries.chunks(p.source.stmt))
     if spool is None:
-        body = STREAMS[fmt](queries.chunks(source.stmt), source.spec)
-        return Response(stream_with_context(body), mimetype=mimetype, headers=headers)
-    if fmt == "shp":
-        source.spec.widths = queries.text_widths(source)
+        path = folder / p.name
+        with path.open("wb") as out:
+            for piece in STREAMS[p.fmt](chunks, p.source.spec):
+                out.write(piece)
+        return path
+    written = spool(chunks, p.source.spec, folder, p.name.rsplit(".", 2 if p.fmt == "shp" else 1)[0])
+    if written.name != p.name:
+        written = written.rename(folder / p.name)
+    return written
+
+
+@api.get("/export/<layer>")
+@require("read")
+def export_layer(layer: str):
+    """The layer as a file; same filters as the list; the name says layer, scope and date.
+
+    A large export (JOB_EXPORT_MIN_ROWS rows or more) is a job: 202 with its URL (a browser
+    asking for a page is sent to the job's page).
+    """
+    p = prepare(layer)
+    if job_handlers.is_large_export(p.source):
+        job = job_handlers.start_export(layer)
+        if job_handlers.wants_page():
+            return redirect(url_for("jobs.job_page", job_id=job.id), 303)
+        return jsonify(accepted(job)), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}
+    extension, mimetype, spool = FORMATS[p.fmt]
+    if spool is None:
+        body = STREAMS[p.fmt](queries.chunks(p.source.stmt), p.source.spec)
+        return Response(stream_with_context(body), mimetype=mimetype, headers=p.headers)
     work = Path(tempfile.mkdtemp(prefix="export-"))
     try:
-        path = spool(queries.chunks(source.stmt), source.spec, work, name.rsplit(".", 2 if fmt == "shp" else 1)[0])
-        handle = path.open("rb")
+        handle = write_file(p, work).open("rb")
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the open handle keeps the data until the response closes
-    response = send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers.update(headers)
+    response = send_file(handle, mimetype=mimetype, as_attachment=True, download_name=p.name, max_age=0)
+    response.headers.update(p.headers)
     return response

@@ -13,6 +13,7 @@ Derived columns of an export (id, admin codes, version, updated_at) are ignored.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, se
 from sqlalchemy.exc import IntegrityError
 
 from app import history
+from app.auth.scope import report_outside, rows_outside
 from app.errors import Conflict, ValidationError
 from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.report import ImportRejected, Report, all_or_nothing
@@ -193,22 +195,40 @@ def _new_codes(count: int, taken: set[str]) -> list[str]:
 
 
 def _insert(creates: list[Plan], uid: int | None) -> dict[int, Plan]:
+    """Insert the new cases; those without a code get a placeholder until `_assign_codes`."""
     t = LandCase.__table__
-    given = {p.code for p in creates if p.code}
-    for plan_, code in zip([p for p in creates if not p.code], _new_codes(sum(not p.code for p in creates), given),
-                           strict=True):
-        plan_.code = plan_.values["code"] = code
+    pending = f"~pending~{secrets.token_hex(4)}-"
+    for p in creates:
+        if not p.code:
+            p.values["code"] = f"{pending}{p.row}"
     stmt = (insert(t).values({**{c: bindparam(f"p_{c}") for c in WRITABLE}, "geom": point_expr(), "version": 1,
                               "created_by_id": uid, "updated_by_id": uid})
             .returning(t.c.id, t.c.code))
     params = [{**{f"p_{c}": p.values[c] for c in WRITABLE}, "p_lon": p.point.x, "p_lat": p.point.y}
               for p in creates]
-    by_code = {p.code: p for p in creates}
+    by_code = {p.values["code"]: p for p in creates}
     out = {}
     for case_id, code in db.session.execute(stmt, params).all():
         by_code[code].case_id = case_id
         out[case_id] = by_code[code]
     return out
+
+
+def _assign_codes(creates: list[Plan]) -> None:
+    """`LC-000123` codes for the new cases that came without one, in one UPDATE.
+
+    Drawn only once every row has passed (a dry run or a failed import uses no code: the
+    sequence is not transactional, so codes drawn and rolled back would be lost for good).
+    """
+    pending = [p for p in creates if not p.code]
+    if not pending:
+        return
+    codes = _new_codes(len(pending), {p.code for p in creates if p.code})
+    db.session.execute(text("UPDATE land_cases SET code = v.code FROM unnest(CAST(:ids AS integer[]), "
+                            "CAST(:codes AS text[])) AS v(id, code) WHERE land_cases.id = v.id"),
+                       {"ids": [p.case_id for p in pending], "codes": codes})
+    for p, code in zip(pending, codes, strict=True):
+        p.code = p.values["code"] = code
 
 
 def _update(updates: list[Plan], uid: int | None) -> None:
@@ -253,6 +273,10 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
     uid = user.id if user is not None else None
     creates = [p for p in plans if p.action == "create"]
     updates = [p for p in plans if p.action == "update"]
+    # a limited account writes only in its regions: the regions before and after the import
+    if report_outside(user, report, rows_outside(user, LandCase.__table__, [p.case_id for p in updates]),
+                      {p.case_id: p.row for p in updates}):
+        raise ImportRejected()
     try:
         _insert(creates, uid) if creates else None
         _update(updates, uid) if updates else None
@@ -266,6 +290,11 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
             report.error(p.row, "location", _(UNLOCATED), "unlocated")
     if unlocated:
         raise ImportRejected()
+    if report_outside(user, report, rows_outside(user, LandCase.__table__, located),
+                      {p.case_id: p.row for p in plans}):
+        raise ImportRejected()
+    if not report.dry_run:
+        _assign_codes(creates)
     touched = [p.case_id for p in creates + updates]
     if touched:
         rows = _history(creates, updates, _after(touched), uid, note)

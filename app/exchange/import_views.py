@@ -9,10 +9,11 @@ any row is not, in which case nothing was written. Row 1 is the heading; data st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,11 +21,12 @@ from app.api.params import bool_value
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, NotFound
-from app.exchange import api, uploads
+from app.exchange import api, job_handlers, uploads
 from app.exchange.messages import service_error
 from app.exchange.report import Report
+from app.jobs.service import accepted
 from gis.exchange.errors import ExchangeError
-from gis.exchange.readers import parse_crs
+from gis.exchange.readers import Table, parse_crs
 
 IMPORT_PARAMS = {"file", "dry_run", "crs", "encoding", "format", "layer", "lang"}
 
@@ -62,10 +64,12 @@ def options(gpkg_field: str = "layer") -> dict[str, Any]:
 
 
 def run_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_run: bool,
-               filename: str | None) -> Report:
-    """Read the saved upload and hand its rows to the layer's importer."""
+               filename: str | None, on_table: Callable[[Table], None] | None = None) -> Report:
+    """Read the saved upload and hand its rows to the layer's importer (`on_table` sees the rows first)."""
     table = uploads.read_table(path, fmt, crs=opts.get("crs"), encoding=opts.get("encoding"),
                                layer=opts.get("layer"))
+    if on_table is not None:
+        on_table(table)
     note = _("นำเข้าจากไฟล์ %(f)s", f=(filename or "")[:200]) if filename else _("นำเข้าจากไฟล์")
     try:
         return importers()[layer](table, current_user, dry_run=dry_run,
@@ -93,13 +97,28 @@ def import_layer(layer: str):
     file = request.files.get("file")
     with uploads.scratch() as folder:
         path, fmt = uploads.save_upload(file, folder, _value("format"))
-        report = run_import(layer, path, fmt, opts, dry_run=dry_run, filename=file.filename if file else None)
+        filename = file.filename if file else None
+        if job_handlers.is_large_upload(path):  # a job: 202 and where to follow it
+            job = job_handlers.start_import(layer, path, fmt, opts, dry_run=dry_run, filename=filename)
+            return jsonify(accepted(job)), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}
+        report = run_import(layer, path, fmt, opts, dry_run=dry_run, filename=filename)
+    body, status = report_body(report)
+    return jsonify(body), status
+
+
+def report_body(report: Report) -> tuple[dict[str, Any], int]:
+    """The API's answer to an import: the report, with the usual `error` member and 422 when rows failed."""
     body = report.as_json()
     if report.errors:
         rows = sorted({e["row"] for e in report.errors})
         listed = ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
         message = _("ข้อมูลไม่ถูกต้อง %(n)s แถว (แถวที่ %(rows)s): ไม่ได้บันทึกข้อมูลใด ๆ", n=len(rows), rows=listed)
+        if any(e.get("reason") == "out_of_scope" for e in report.errors):
+            body["error"] = {"code": "out_of_scope", "message": _("แถวที่ %(rows)s อยู่นอกภาคของบัญชีคุณ: "
+                                                                  "ไม่ได้บันทึกข้อมูลใด ๆ", rows=listed),
+                             "details": body["errors"]}
+            return body, 403
         body["error"] = {"code": "validation_error", "message": message, "details": body["errors"]}
-        return jsonify(body), 422
-    return jsonify(body), 200
+        return body, 422
+    return body, 200
 

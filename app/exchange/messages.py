@@ -52,6 +52,7 @@ def _messages() -> dict[str, str]:
         "crs_unknown": _("ไม่รู้จักระบบพิกัด %(value)s"),
         "crs_conflict": _("ไฟล์ระบุระบบพิกัด %(file)s แต่คำขอระบุ %(given)s: ตัดพารามิเตอร์ crs ออก"),
         "gdal_unsafe": _("ชื่อ %(value)s ไม่ได้รับอนุญาต"),
+        "crs_not_name": _("crs ในไฟล์ต้องเป็นชื่อระบบพิกัด เช่น EPSG:32647 (ระบบไม่เปิดลิงก์หรือ URL ในไฟล์)"),
     }
 
 

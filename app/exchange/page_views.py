@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.security import require
-from app.errors import ServiceError, gis_error
-from app.exchange import pages, uploads
+from app.errors import Gone, ServiceError, gis_error
+from app.exchange import job_handlers, pages, uploads
 from app.exchange.import_views import check_layer, importers, options, run_import
+from app.jobs import service as job_service
 from gis.errors import GisError
 
 PREVIEW_ROWS = 500
@@ -49,6 +50,10 @@ def import_preview():
         token, path, fmt = uploads.stash(file, meta, request.form.get("format") or None)
     except ServiceError as exc:
         return _form([{"row": "", "field": "file", "message": exc.message}], exc.status)
+    if job_handlers.is_large_upload(path):  # checked by the worker; the upload waits for the confirm
+        job = job_handlers.start_import(layer, path, fmt, opts, dry_run=True, filename=meta["filename"],
+                                        stash_token=token)
+        return redirect(url_for("jobs.job_page", job_id=job.id), 303)
     try:
         report = run_import(layer, path, fmt, opts, dry_run=True, filename=meta["filename"])
     except (ServiceError, GisError) as exc:
@@ -66,11 +71,25 @@ def import_preview():
 @pages.post("/confirm")
 @require("import")
 def import_confirm():
-    """Import the file previewed (validated again: the data may have changed meanwhile)."""
+    """Import the file previewed (validated again: the data may have changed meanwhile).
+
+    A double click imports once: the second request finds the upload claimed (410), or, for a
+    large file, is sent to the job the first one started.
+    """
+    token = request.form.get("token", "")
     try:
-        with uploads.claimed(request.form.get("token", ""), current_user.id) as (path, meta):
+        with uploads.claimed(token, current_user.id) as (path, meta):
+            if job_handlers.is_large_upload(path):
+                job = job_handlers.start_import(meta["layer"], path, meta["format"], meta["options"], dry_run=False,
+                                                filename=meta["filename"], dedupe_key=token)
+                return redirect(url_for("jobs.job_page", job_id=job.id), 303)
             report = run_import(meta["layer"], path, meta["format"], meta["options"], dry_run=False,
                                 filename=meta["filename"])
+    except Gone:
+        started = job_service.by_dedupe_key(token, current_user) if uploads.TOKEN_RE.match(token) else None
+        if started is None:
+            raise
+        return redirect(url_for("jobs.job_page", job_id=started.id), 303)
     except GisError as exc:  # a file refused on the second reading: shown on the form, like the first
         err = gis_error(exc)
         return _form([{"row": "", "field": "file", "message": err.message}], err.status)

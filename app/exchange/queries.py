@@ -19,24 +19,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import request
-from flask_babel import gettext as _
 from sqlalchemy import LargeBinary, Select, func, null, select, type_coerce
 
-from app.api.params import bbox_param
-from app.errors import BadRequest
 from app.extensions import db
+from app.filters import Filter, check_unknown, filter_names, parse_filter
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
 LAYERS = ("cases", "pilot-areas", "funds", "case-footprints")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
-LAYER_PARAMS = {
-    "cases": {"bbox", "status", "region", "province", "q"},
-    "pilot-areas": {"bbox", "region", "province", "stage"},
-    "funds": {"bbox", "region", "province", "level", "q"},
-    "case-footprints": {"bbox", "status", "region", "province", "q"},  # app.land.export
-}
+# case-footprints (app.land.export) takes the case filters
+LAYER_PARAMS = {layer: filter_names("cases" if layer == "case-footprints" else layer) for layer in LAYERS}
 CHUNK_ROWS = 20_000
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -50,16 +43,7 @@ class ExportSource:
 
 def check_params(layer: str) -> None:
     """400 for a query parameter the layer's export does not know (a typo would export everything)."""
-    allowed = LAYER_PARAMS[layer] | COMMON_PARAMS
-    unknown = sorted(k for k in request.args if k not in allowed and not k.startswith("_"))
-    if unknown:
-        raise BadRequest(_("ไม่รู้จักพารามิเตอร์ %(p)s ใช้ได้: %(all)s", p=", ".join(unknown),
-                           all=", ".join(sorted(allowed))),
-                         [{"field": k, "message": "unknown parameter"} for k in unknown])
-
-
-def _list(name: str) -> list[str]:
-    return [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
+    check_unknown(LAYER_PARAMS[layer] | COMMON_PARAMS)
 
 
 def _slug(value: str) -> str:
@@ -93,59 +77,53 @@ def _columns(source: Any, fields: list, geom: Any, *, polygon: bool = False) -> 
             + [wkb.label("wkb"), func.ST_X(point).label("lon"), func.ST_Y(point).label("lat")])
 
 
-def case_source(with_contacts: bool) -> ExportSource:
-    from app.land_cases.queries import visible_cases
+def case_source(with_contacts: bool, f: Filter) -> ExportSource:
+    from app.land_cases.queries import case_select
     from app.models import LandCase
 
-    statuses = _list("status")
-    region, province = request.args.get("region") or None, request.args.get("province") or None
-    bbox, q = bbox_param(), request.args.get("q")
     fields = visible_fields(CASE_FIELDS, with_sensitive=with_contacts)
-    stmt = (visible_cases(bbox=bbox, statuses=statuses, region=region, province=province, q=q)
+    stmt = (case_select(f, include_deleted=False)
             .with_only_columns(*_columns(LandCase, fields, LandCase.geom), maintain_column_froms=True)
             .order_by(LandCase.id))
     spec = ExportSpec("cases", fields, "Point", name_field="community_name", style_field="status",
                       styles={s: STATUS_COLOURS[s] for s in CASE_STATUSES})
-    return ExportSource(spec, stmt, _scope(region, province, statuses, bool(bbox or (q or "").strip())))
+    scope = _scope(f.region, f.province, f.values, f.narrowed)
+    return ExportSource(spec, stmt, f"{scope}_as-of-{f.as_of.isoformat()}" if f.as_of else scope)
 
 
-def pilot_source() -> ExportSource:
-    from app.pilot_areas.api_routes import filters_from_request
+def pilot_source(filters: Filter) -> ExportSource:
     from app.pilot_areas.service import pilot_select
 
-    filters = filters_from_request()
     sub = pilot_select(filters).subquery("p")
     fields = list(PILOT_AREA_FIELDS)
     stmt = select(*_columns(sub.c, fields, sub.c.geom, polygon=True)).order_by(sub.c.id)
     spec = ExportSpec("pilot-areas", fields, "MultiPolygon", name_field="name_th")
-    return ExportSource(spec, stmt, _scope(filters.region, filters.province, filters.stages, bool(filters.bbox)))
+    return ExportSource(spec, stmt, _scope(filters.region, filters.province, filters.values, filters.narrowed))
 
 
-def fund_source() -> ExportSource:
-    from app.funds.api_routes import filters_from_request
+def fund_source(filters: Filter) -> ExportSource:
     from app.funds.service import fund_select
 
-    filters = filters_from_request()
     sub = fund_select(filters).subquery("f")
     fields = list(FUND_FIELDS)
     stmt = select(*_columns(sub.c, fields, sub.c.geom)).order_by(sub.c.id)
     spec = ExportSpec("funds", fields, "Point", name_field="name")
-    return ExportSource(spec, stmt, _scope(filters.region, filters.province, filters.levels,
-                                           bool(filters.bbox or filters.q)))
+    return ExportSource(spec, stmt, _scope(filters.region, filters.province, filters.values, filters.narrowed))
 
 
 def export_source(layer: str, *, with_contacts: bool) -> ExportSource:
     """The select and spec of a layer's export from the request's filters (400 for bad filters)."""
     check_params(layer)
+    f = parse_filter("cases" if layer == "case-footprints" else layer, paging=False)
     if layer == "cases":
-        return case_source(with_contacts)
+        return case_source(with_contacts, f)
     if layer == "pilot-areas":
-        return pilot_source()
+        return pilot_source(f)
     if layer == "case-footprints":
         from app.land.export import footprint_source
 
-        return footprint_source(with_contacts)
-    return fund_source()
+        return footprint_source(with_contacts, f)
+    return fund_source(f)
 
 
 def chunks(stmt: Select, size: int = CHUNK_ROWS) -> Iterator[Sequence[Any]]:

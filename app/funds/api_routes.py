@@ -5,42 +5,37 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import history
-from app.api.params import bbox_param, list_param
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import NotFound
 from app.extensions import db
+from app.filters import Filter, parse_filter
 from app.funds import api
-from app.funds.service import ENTITY, FundFilters, create_fund, fund_select, get_fund, update_fund
+from app.funds.service import ENTITY, create_fund, fund_filter, fund_select, get_fund, update_fund
 from app.pilot_areas.records import (
     check_if_match,
     etag,
     feature_collection,
     json_body,
     paged_collection,
-    province_param,
-    region_param,
 )
-from gis.fields import FUND_LEVELS
 
 GEOJSON = "application/geo+json"
 
 
-def filters_from_request() -> FundFilters:
+def filters_from_request() -> Filter:
     """The list filters from the query string (also for exports of this layer)."""
-    q = (request.args.get("q") or "").strip()[:200] or None
-    return FundFilters(region=region_param(), province=province_param(),
-                       levels=list_param("level", FUND_LEVELS), bbox=bbox_param(), q=q)
+    return parse_filter("funds")
 
 
 def fund_feature(fund_id: int) -> dict[str, Any]:
     """One fund as a GeoJSON Feature (dict); 404 when missing."""
     get_fund(fund_id)
-    body = json.loads(feature_collection(fund_select(FundFilters(ids=[fund_id]))))
+    body = json.loads(feature_collection(fund_select(fund_filter(ids=(fund_id,)))))
     if not body["features"]:
         raise NotFound(_("ไม่พบกองทุนหมายเลข %(id)s", id=fund_id))
     return body["features"][0]
@@ -59,7 +54,8 @@ def _feature_response(fund_id: int, status: int = 200) -> Response:
 @require("read")
 def list_funds():
     """Community funds as GeoJSON; filters region, province, level, bbox, q; paging limit/offset."""
-    return Response(paged_collection(fund_select(filters_from_request())), mimetype=GEOJSON)
+    f = filters_from_request()
+    return Response(paged_collection(fund_select(f), f), mimetype=GEOJSON)
 
 
 @api.post("/funds")
@@ -94,4 +90,4 @@ def patch_fund_item(fund_id: int):
 def fund_history(fund_id: int):
     """Every change to a fund, oldest first."""
     get_fund(fund_id)
-    return jsonify({"history": history.history_for(ENTITY, fund_id)})
+    return jsonify({"history": history.history_for(ENTITY, fund_id, role=current_role())})

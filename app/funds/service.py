@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +11,12 @@ from shapely.geometry import Point
 from sqlalchemy import Select, func, select
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.filters import Filter, field_predicates, like_pattern, region_predicate
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
@@ -27,22 +28,15 @@ LOCATION_KEYS = {"lon", "lat", "geometry"}
 EDITABLE = ("name", "level", "members", "capital_baht", "established_on", "network", "notes")
 
 
-@dataclass
-class FundFilters:
-    """The list filters: region or zone code, province code, levels, bbox, name search, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    levels: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    q: str | None = None
-    ids: list[int] | None = None
+def fund_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `fund_filter(ids=(3,))`."""
+    return Filter("funds", **values)
 
 
-def fund_select(filters: FundFilters | None = None) -> Select:
+def fund_select(filters: Filter | None = None) -> Select:
     """Funds as a `select()`: every field, `zone_code`, `lon`/`lat` and `geom`; ordered by id.
     Reuse it for exports, OGC items and tiles (same filters as the list)."""
-    filters = filters or FundFilters()
+    filters = filters or fund_filter()
     f = Fund.__table__
     stmt = (
         select(f.c.id, f.c.name, f.c.level, f.c.members, f.c.capital_baht, f.c.established_on, f.c.network,
@@ -53,22 +47,24 @@ def fund_select(filters: FundFilters | None = None) -> Select:
         .select_from(f.outerjoin(province_regions, province_regions.c.province_code == f.c.province_code))
         .order_by(f.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(f.c.region_code, f.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(f.c.region_code, f.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(f.c.province_code == filters.province)
     if filters.levels:
-        stmt = stmt.where(f.c.level.in_(filters.levels))
+        stmt = stmt.where(f.c.level.in_(list(filters.levels)))
     if filters.bbox:
         stmt = stmt.where(f.c.geom.op("&&")(func.ST_MakeEnvelope(*filters.bbox, 4326)))
     if filters.q:
-        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(f.c.name.ilike(pattern) | f.c.network.ilike(pattern))
+        pattern = like_pattern(filters.q)
+        stmt = stmt.where(f.c.name.ilike(pattern, escape="\\") | f.c.network.ilike(pattern, escape="\\"))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(f.c, filters.fields))
     if filters.ids is not None:
-        stmt = stmt.where(f.c.id.in_(filters.ids))
+        stmt = stmt.where(f.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def fund_rows(filters: FundFilters | None = None) -> list[dict[str, Any]]:
+def fund_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """Funds without geometry, as dicts (for pages)."""
     q = fund_select(filters).subquery()
     cols = [c for c in q.c if c.key != "geom"]
@@ -169,6 +165,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
                     **{"is_sample": False, **values})
         db.session.add(fund)
         _locate(fund)
+        check_scope(user, fund.region_code)
     history.record(ENTITY, fund.id, "create", user, note=fund.name)
     return fund
 
@@ -181,6 +178,7 @@ def _lonlat(fund: Fund) -> str:
 def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
                 lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, fund.region_code)
     props, location = split_body(body)
     values, point = _checked(props, location, partial=True, lenient=lenient, fixed={"is_sample"})
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
@@ -204,6 +202,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             _locate(fund)
             if fund.subdistrict_code != old_code:
                 changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
+            check_scope(user, fund.region_code)
         else:
             db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)

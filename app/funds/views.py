@@ -10,12 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import history
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import ServiceError, ValidationError
 from app.extensions import db
 from app.funds import pages
 from app.funds.api_routes import fund_feature
-from app.funds.service import EDITABLE, ENTITY, FundFilters, create_fund, fund_rows, get_fund, update_fund
+from app.funds.service import EDITABLE, ENTITY, create_fund, fund_filter, fund_rows, get_fund, update_fund
 from app.models import Region
 from app.pilot_areas.records import check_if_match
 from app.pilot_areas.views import programme_context
@@ -49,8 +49,8 @@ def fund_list():
     regions = list(db.session.scalars(select(Region).order_by(Region.sort_order)))
     region = request.args.get("region") or None
     level = request.args.get("level") or None
-    filters = FundFilters(region=region if region in {r.code for r in regions} else None,
-                          levels=[level] if level in FUND_LEVELS else [])
+    filters = fund_filter(region=region if region in {r.code for r in regions} else None,
+                          values=(level,) if level in FUND_LEVELS else ())
     rows = fund_rows(filters)
     points = [{"id": r["id"], "name": r["name"], "level": r["level"], "lon": r["lon"], "lat": r["lat"],
                "url": url_for("funds.fund_page", fund_id=r["id"])} for r in rows]
@@ -66,7 +66,7 @@ def fund_page(fund_id: int):
     """One fund with its place and history."""
     feature = fund_feature(fund_id)
     return render_template("funds/detail.html", feature=feature, f=feature["properties"],
-                           history=history.history_for(ENTITY, fund_id))
+                           history=history.history_for(ENTITY, fund_id, role=current_role()))
 
 
 @pages.route("/new", methods=["GET", "POST"])

@@ -15,10 +15,6 @@ from gis.fields import LAND_OWNER_TYPES
 COLLECTION_IDS = ("case-footprints", "reference-parcels")
 
 
-def _statuses() -> list[str]:
-    return [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
-
-
 def parcels_select(bbox: tuple[float, ...] | None = None, ids: list[int] | None = None) -> Select:
     """Every parcel with its layer's name, owner type and owner, and its attributes (an object)."""
     from sqlalchemy import func
@@ -45,19 +41,16 @@ def parcels_select(bbox: tuple[float, ...] | None = None, ids: list[int] | None 
     return stmt
 
 
-def record_select(collection_id: str, bbox: tuple[float, ...] | None, ids: list[int] | None = None) -> Any:
-    """The select behind one of the two collections (filters from the query string unless `ids`)."""
+def record_select(collection_id: str, f: Any, ids: list[int] | None = None) -> Any:
+    """The select behind one of the two collections: of the parsed filter `f` (the case filters for
+    footprints; `bbox` for parcels, with `layer` and `owner_type` from the query string), or of `ids`."""
     if collection_id == "reference-parcels":
-        return parcels_select(bbox, ids)
+        return parcels_select(f.bbox if f is not None else None, ids)
     if ids is not None:
         from app.models import LandCase
 
         return queries.footprint_select().where(LandCase.id.in_(ids))
-    from app.pilot_areas.records import province_param, region_param
-
-    q = (request.args.get("q") or "").strip()[:200] or None
-    return queries.footprint_select(bbox=bbox, statuses=_statuses(), region=region_param(),
-                                    province=province_param(), q=q)
+    return queries.footprint_select(bbox=f.bbox, statuses=f.statuses, region=f.region, province=f.province, q=f.q)
 
 
 def extent_geom(collection_id: str) -> Any:

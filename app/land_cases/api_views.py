@@ -11,22 +11,20 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import documents
-from app.api.params import bbox_param, bool_param, int_param
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
-from app.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from app.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from app.filters import check_unknown, filter_names, parse_filter
 from app.land_cases import api, queries, serialise, service
 from app.land_cases.validation import check_status_body, load_json, parse_json_body
 
-LIST_PARAMS = {"bbox", "status", "region", "province", "q", "limit", "offset", "sort", "include_deleted",
-               "lang", "f"}
+LIST_PARAMS = filter_names("cases") | {"limit", "offset", "sort", "include_deleted", "lang", "f"}
 
 
 def _contacts() -> bool:
@@ -76,45 +74,22 @@ def _json_object() -> Any:
     return parse_json_body(request.get_data(cache=False), request.mimetype or "")
 
 
-def _links(matched: int, limit: int, offset: int) -> list[dict[str, str]]:
-    def href(new_offset: int) -> str:
-        args = request.args.to_dict(flat=False)
-        args["offset"], args["limit"] = [str(new_offset)], [str(limit)]
-        return f"{request.base_url}?{urlencode(args, doseq=True)}"
-
-    kind = "application/geo+json"
-    links = [{"rel": "self", "type": kind, "href": href(offset)}]
-    if offset + limit < matched:
-        links.append({"rel": "next", "type": kind, "href": href(offset + limit)})
-    if offset > 0:
-        links.append({"rel": "prev", "type": kind, "href": href(max(offset - limit, 0))})
-    return links
-
-
 @api.get("/cases")
 @require("read")
 def list_cases():
     """Cases as a GeoJSON FeatureCollection, filtered, sorted and paged."""
-    unknown = sorted(k for k in request.args if k not in LIST_PARAMS and not k.startswith("_"))
-    if unknown:
-        raise BadRequest(_("ไม่รู้จักพารามิเตอร์ %(p)s ใช้ได้: %(all)s", p=", ".join(unknown),
-                           all=", ".join(sorted(LIST_PARAMS))),
-                         [{"field": k, "message": "unknown parameter"} for k in unknown])
-    include_deleted = bool_param("include_deleted")
-    if include_deleted and not _admin():
+    check_unknown(LIST_PARAMS)
+    f = parse_filter("cases")
+    if f.include_deleted and not _admin():
         raise Forbidden(_("เฉพาะผู้ดูแลระบบที่ดูกรณีที่ถูกลบได้"))
-    statuses = [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
-    limit = int_param("limit", 100, minimum=1, maximum=10000)
-    offset = int_param("offset", 0, minimum=0, maximum=10**9)
-    order = queries.sort_columns(request.args.get("sort"))
-    stmt = queries.visible_cases(bbox=bbox_param(), statuses=statuses, region=request.args.get("region") or None,
-                                 province=request.args.get("province") or None, q=request.args.get("q"),
-                                 include_deleted=include_deleted)
+    order = queries.sort_columns(f.sort)
+    stmt = queries.case_select(f)
     matched = queries.count(stmt)
     body, _returned = serialise.feature_collection(
-        stmt, order=order, limit=limit, offset=offset, with_sensitive=_contacts(), with_deleted=include_deleted,
+        stmt, order=order, limit=f.limit, offset=f.offset, with_sensitive=_contacts(),
+        with_deleted=f.include_deleted,
         extra={"numberMatched": matched, "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
-               "links": _links(matched, limit, offset)})
+               "links": f.links(matched)})
     return Response(body, mimetype="application/geo+json")
 
 
@@ -176,7 +151,7 @@ def restore_case(case_id: int):
 @require("read")
 def case_history(case_id: int):
     """Every change, oldest first: who, when, action, field, old, new, note."""
-    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=_admin())
+    entries = service.case_history(case_id, role=current_role(), include_deleted=_admin())
     return jsonify({"case_id": case_id, "history": entries})
 
 

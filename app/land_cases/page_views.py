@@ -17,6 +17,7 @@ from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
 from app.extensions import db
+from app.filters import LAYERS, Filter, parse_filter
 from app.land_cases import forms, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
@@ -62,36 +63,34 @@ def _names(model, codes: set[str]) -> dict[str, str]:
     return {code: (th if _lang() == "th" or not en else en) for code, th, en in rows}
 
 
-LIST_FILTERS = ("status", "region", "province", "q")
-
-
 @pages.get("/")
 @pages.get("")
 @require("read")
 def case_list():
     """Cases with filters (status, region, province, q) and paging."""
-    statuses = [s for s in request.args.getlist("status") if s]
-    region, province = request.args.get("region") or None, request.args.get("province") or None
-    q = request.args.get("q") or ""
+    parsed = parse_filter("cases", paging=False)  # status=a,b and status=a&status=b alike
+    f = Filter("cases", values=parsed.values, region=parsed.region, province=parsed.province, q=parsed.q,
+               fields=parsed.fields)
     raw_page = request.args.get("page") or "1"
     if not re.fullmatch(r"[0-9]{1,7}", raw_page):
         raise BadRequest(_("เลขหน้าไม่ถูกต้อง"), [{"field": "page", "message": "not a page number"}])
     page = max(int(raw_page), 1)
-    stmt = queries.visible_cases(statuses=statuses, region=region, province=province, q=q)
+    stmt = queries.case_select(f)
     total = queries.count(stmt)
     cases = db.session.scalars(stmt.order_by(*queries.sort_columns("-updated_at"))
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     provinces = db.session.execute(select(Province.code, Province.name_th, Province.name_en)
                                    .order_by(Province.name_th)).all()
     regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
-    # only the filters go into the paging and download links: any other key (format, _anchor...)
-    # would clash with url_for's own arguments
-    args = {k: request.args.getlist(k) for k in LIST_FILTERS if request.args.get(k)}
+    # only the parsed filters go into the paging and download links: any other key (format,
+    # _anchor...) would clash with url_for's own arguments
+    args = f.query_lists()
     return render_template(
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
-        statuses=statuses, region=region, province=province, q=q, provinces=provinces, regions=regions,
+        statuses=f.statuses, region=f.region, province=f.province, q=f.q or "", provinces=provinces, regions=regions,
         province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
-        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES)
+        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES, filter_fields=LAYERS["cases"].fields,
+        field_values={name: ",".join(v) if isinstance(v, tuple) else str(v) for name, v in f.fields})
 
 
 @pages.get("/<int:case_id>")
@@ -101,7 +100,7 @@ def case_detail(case_id: int):
     admin = allowed(current_role(), "case.restore")
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
-    entries = service.case_history(case_id, show_sensitive=_contacts(), include_deleted=admin)
+    entries = service.case_history(case_id, role=current_role(), include_deleted=admin)
     timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
     from app.models import District, Subdistrict
 
@@ -129,9 +128,10 @@ def _summary(exc: ServiceError, form: forms.CaseForm) -> list[str]:
     return [head, *others]
 
 
-def _render_form(form: forms.CaseForm, case=None, status: int = 200, general: list[str] | None = None):
+def _render_form(form: forms.CaseForm, case=None, status: int = 200, general: list[str] | None = None,
+                 conflict: list[dict[str, str]] | None = None):
     return render_template("land_cases/form.html", form=form, case=case, general=general or [],
-                           fields_by_name={f.name: f for f in CASE_FIELDS}), status
+                           conflict=conflict, fields_by_name={f.name: f for f in CASE_FIELDS}), status
 
 
 @pages.route("/new", methods=["GET", "POST"])
@@ -171,10 +171,15 @@ def case_edit(case_id: int):
         service.update_case(case_id, RawCase(forms.form_values(form), lenient=True), current_user, [version],
                             may_set_sensitive=_contacts())
     except PreconditionFailed:
-        message = _("มีผู้อื่นแก้ไขกรณีนี้ไปก่อนแล้ว ข้อมูลด้านล่างเป็นฉบับล่าสุด กรุณาแก้ไขอีกครั้ง")
-        fresh = forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=service.case_values(
-            service.get_case(case_id)))
-        return _render_form(fresh, case, status=409, general=[message])
+        # keep what this user typed, show what the other person saved beside it, and carry the
+        # new version: saving again puts this user's values on top of the other's
+        latest = service.case_values(service.get_case(case_id))
+        theirs = forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=latest)
+        form.version.data = str(latest["version"])
+        message = _("มีผู้อื่นบันทึกกรณีนี้ไปก่อนแล้ว ตารางด้านล่างเทียบสิ่งที่เขาบันทึกกับสิ่งที่คุณกรอก "
+                    "ข้อมูลที่คุณกรอกยังอยู่ในฟอร์ม กดบันทึกอีกครั้งเพื่อบันทึกทับฉบับล่าสุด")
+        return _render_form(form, case, status=409, general=[message],
+                            conflict=forms.conflict_rows(form, theirs))
     except ServiceError as exc:
         return _render_form(form, case, status=exc.status, general=_summary(exc, form))
     flash(_("บันทึกการแก้ไขแล้ว"), "success")

@@ -1,4 +1,4 @@
-"""The one serialisation of land cases as GeoJSON, built in PostGIS.
+"""The one serialisation of land cases as GeoJSON, built in PostGIS (through `app.geojson`).
 
 Properties are `gis.fields.CASE_FIELDS` as the caller may see them
 (`visible_fields(with_sensitive=...)`), in that order, plus `location_note`
@@ -12,18 +12,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, Text, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, Select, func
 
-from app.extensions import db
+from app.geojson import collection_text, feature_array, json_object
 from app.land_cases.queries import visible_cases
 from app.models import LandCase
 from gis.fields import CASE_FIELDS, visible_fields
-
-
-def _key(name: str) -> ColumnElement:
-    assert name.replace("_", "").isalnum(), name
-    return literal_column(f"'{name}'")
 
 
 def property_names(*, with_sensitive: bool, with_deleted: bool = False) -> list[str]:
@@ -36,19 +30,10 @@ def properties_expr(*, with_sensitive: bool, with_deleted: bool = False) -> Colu
     """`json_build_object(...)` of a case's visible properties (one place for every answer)."""
     from app.land.queries import property_pairs
 
-    pairs: list[Any] = []
-    for name in property_names(with_sensitive=with_sensitive, with_deleted=with_deleted):
-        pairs += [_key(name), getattr(LandCase, name)]
-    for name, expr in property_pairs():  # footprint, area_rai, overlay_owner_type, owner_conflict
-        pairs += [_key(name), expr]
-    return func.json_build_object(*pairs)
-
-
-def _feature_expr(source: Any) -> ColumnElement:
-    return func.json_build_object(
-        _key("type"), literal_column("'Feature'"), _key("id"), source.c.id,
-        _key("geometry"), cast(func.ST_AsGeoJSON(source.c.geom, 6), JSON),
-        _key("properties"), source.c.props)
+    names = property_names(with_sensitive=with_sensitive, with_deleted=with_deleted)
+    columns = {name: getattr(LandCase, name) for name in names}
+    columns.update(property_pairs())  # footprint, area_rai, overlay_owner_type, owner_conflict (app.land)
+    return json_object(columns)
 
 
 def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,
@@ -65,10 +50,7 @@ def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | 
         properties_expr(with_sensitive=with_sensitive, with_deleted=with_deleted).label("props"),
         func.row_number().over(order_by=list(order)).label("ord"), maintain_column_froms=True)
         .order_by(*order))
-    sub = inner.subquery()
-    agg = func.coalesce(func.json_agg(aggregate_order_by(_feature_expr(sub), sub.c.ord)),
-                        literal_column("'[]'::json"))
-    text, returned = db.session.execute(select(cast(agg, Text), func.count()).select_from(sub)).one()
+    text, returned, _members = feature_array(inner)
     return text, returned
 
 
@@ -78,9 +60,7 @@ def feature_collection(stmt: Select, *, order: Sequence[ColumnElement], limit: i
     """A FeatureCollection text (members of `extra` first, then `features`) and numberReturned."""
     features, returned = features_json(stmt, order=order, limit=limit, offset=offset,
                                        with_sensitive=with_sensitive, with_deleted=with_deleted)
-    head = {"type": "FeatureCollection", **(extra or {}), "numberReturned": returned}
-    prefix = json.dumps(head, ensure_ascii=False)[:-1]
-    return f'{prefix}, "features": {features}}}', returned
+    return collection_text(features, returned, extra), returned
 
 
 def feature_text(case_id: int, *, with_sensitive: bool, include_deleted: bool = False) -> str | None:

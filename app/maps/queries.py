@@ -1,6 +1,7 @@
 """Map queries: cases (points or grid cells), pilot areas, funds and the choropleth, in PostGIS.
 
-Every query returns one GeoJSON FeatureCollection as text, built by the database.
+Every query returns one GeoJSON FeatureCollection as text, built by the database
+through the one builder (`app.geojson`).
 Which cases: `app.land_cases.queries.visible_cases` (the one case select builder, which
 also leaves deleted cases out), narrowed here to a set of provinces. What of a case:
 the property lists below, the only ones; never contacts, notes, history or documents.
@@ -11,72 +12,49 @@ subsets of their fields); they could move onto the pilot/fund services' select b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, Text, cast, false, func, literal, literal_column, select, text, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, Select, false, func, literal, select, text, true
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import Subquery
 
 from app.extensions import db
+from app.filters import region_provinces as region_provinces  # the one region rule; kept here for callers
+from app.geojson import Members, collection, json_object
 from app.land_cases.queries import count as count_selected
 from app.land_cases.queries import visible_cases
 from app.models import District, Fund, LandCase, PilotArea, Province, Subdistrict
+from gis.fields import CASE_FIELDS, FUND_FIELDS, flagged
 from gis.maps import OPEN_STATUSES
 
 # Properties of a case on the signed-in map and on a shared map. A shared map also
 # leaves out the owner's name (owner disputes), the team and the internal id.
-CASE_MAP_PROPS = ("id", "code", "community_name", "community_name_en", "status", "households",
-                  "population", "land_owner_type", "land_owner", "problem", "area_type", "opened_on",
-                  "province_code", "province", "district", "subdistrict")
-CASE_PUBLIC_PROPS = ("code", "community_name", "community_name_en", "status", "households",
-                     "land_owner_type", "problem", "area_type", "province", "district", "subdistrict")
+# Which fields: the `on_map` and `public` flags in gis.fields; then the place names.
+PLACE_PROPS = ("province", "district", "subdistrict")
+CASE_MAP_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "on_map")], *PLACE_PROPS)
+CASE_PUBLIC_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "public")], *PLACE_PROPS)
 PILOT_MAP_PROPS = ("name", "subdistrict_code", "subdistrict", "district", "province", "stage", "team",
                    "architect", "case_count", "households")
 PILOT_PUBLIC_PROPS = ("name", "subdistrict", "district", "province", "stage")
-FUND_MAP_PROPS = ("name", "level", "members", "capital_baht", "established_on", "network", "province")
-FUND_PUBLIC_PROPS = ("name", "level", "members", "network", "province")
+FUND_MAP_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "on_map")], "province")
+FUND_PUBLIC_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "public")], "province")
 
 _P, _D, _S = aliased(Province), aliased(District), aliased(Subdistrict)
-_CASE_COLUMNS: dict[str, Any] = {
-    "id": LandCase.id, "code": LandCase.code, "community_name": LandCase.community_name,
-    "community_name_en": LandCase.community_name_en, "status": LandCase.status,
-    "households": LandCase.households, "population": LandCase.population,
-    "land_owner_type": LandCase.land_owner_type, "land_owner": LandCase.land_owner,
-    "problem": LandCase.problem, "area_type": LandCase.area_type, "opened_on": LandCase.opened_on,
-    "province_code": LandCase.province_code,
-}
-def _key(name: str) -> ColumnElement:
-    assert name.replace("_", "").isalnum(), name
-    return literal_column(f"'{name}'")
-
-
+_CASE_COLUMNS: dict[str, Any] = {f.name: getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "on_map")}
 def _name(table: Any, lang: str) -> ColumnElement:
     return table.name_th if lang == "th" else func.coalesce(table.name_en, table.name_th)
 
 
-def _collection(inner: Select, extra: Callable[[Subquery], dict[str, ColumnElement]] | None = None) -> str:
+def _collection(inner: Select, extra: Members | None = None) -> str:
     """One FeatureCollection (JSON text) of `inner`'s rows (columns id, ord, geom, props)."""
-    sub = inner.subquery()
-    feature = func.json_build_object(
-        _key("type"), literal_column("'Feature'"), _key("id"), sub.c.id,
-        _key("geometry"), cast(func.ST_AsGeoJSON(sub.c.geom, 6), JSON), _key("properties"), sub.c.props)
-    members: list[Any] = [_key("type"), literal_column("'FeatureCollection'")]
-    for name, value in (extra(sub) if extra else {}).items():
-        members += [_key(name), value]
-    members += [_key("numberReturned"), func.count(sub.c.id), _key("features"),
-                func.coalesce(func.json_agg(aggregate_order_by(feature, sub.c.ord)), literal_column("'[]'::json"))]
-    return db.session.execute(select(cast(func.json_build_object(*members), Text)).select_from(sub)).scalar_one()
+    return collection(inner, members=extra)
 
 
 def _props(names: Sequence[str], columns: dict[str, Any]) -> ColumnElement:
     """`jsonb_strip_nulls(jsonb_build_object(...))` of the named columns only."""
-    pairs: list[Any] = []
-    for key in names:
-        pairs += [_key(key), columns[key]]
-    return func.jsonb_strip_nulls(func.jsonb_build_object(*pairs))
+    return json_object({name: columns[name] for name in names}, strip_nulls=True)
 
 
 @dataclass
@@ -87,11 +65,12 @@ class CaseFilter:
     statuses: Sequence[str] | None = None
     provinces: Sequence[str] | None = None
     q: str | None = None
+    as_of: date | None = None  # the cases as they stood at the end of that day
 
 
 def case_select(f: CaseFilter) -> Select:
     """`select(LandCase)` of the filter, from the land cases' own builder."""
-    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q)
+    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q, as_of=f.as_of)
     if f.statuses is not None and not f.statuses:
         stmt = stmt.where(false())  # the builder reads "no statuses" as "any"; a map means none
     if f.provinces is not None:
@@ -137,37 +116,38 @@ def case_cells_geojson(f: CaseFilter, *, cell: float) -> str:
     key = func.concat_ws(":", cells.c.status, cells.c.col, cells.c.row)
     inner = select(key.label("id"), key.label("ord"), func.ST_SetSRID(func.ST_MakePoint(cells.c.x, cells.c.y), 4326)
                    .label("geom"),
-                   func.jsonb_build_object(_key("status"), cells.c.status, _key("count"), cells.c.n).label("props"),
+                   json_object({"status": cells.c.status, "count": cells.c.n}, jsonb=True).label("props"),
                    cells.c.n.label("n"))
     return _collection(inner, lambda sub: {"numberMatched": func.coalesce(func.sum(sub.c.n), 0),
                                            "aggregated": true()})
 
 
 def choropleth_geojson(*, level: str, provinces: Sequence[str] | None, statuses: Sequence[str], lang: str,
-                       tolerance: float) -> str:
+                       tolerance: float, as_of: date | None = None) -> str:
     """Open cases counted per province or district (in PostGIS), with simplified polygons.
 
     Open = `gis.maps.OPEN_STATUSES` (all but secured, evicted, closed), within `statuses`.
     """
     open_statuses = [s for s in OPEN_STATUSES if s in statuses]
     area, key = (Province, LandCase.province_code) if level == "provinces" else (District, LandCase.district_code)
-    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces))
+    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces, as_of=as_of))
               .with_only_columns(key.label("code"), func.count().label("n"), maintain_column_froms=True)
               .group_by(key).subquery())
     n = func.coalesce(counts.c.n, 0)
     inner = (select(area.code.label("id"), area.code.label("ord"),
                     func.ST_SimplifyPreserveTopology(area.geom, tolerance).label("geom"),
-                    func.jsonb_build_object(_key("code"), area.code, _key("name"), _name(area, lang),
-                                            _key("open_cases"), n).label("props"), n.label("n"))
+                    json_object({"code": area.code, "name": _name(area, lang), "open_cases": n},
+                                jsonb=True).label("props"), n.label("n"))
              .outerjoin(counts, counts.c.code == area.code))
     if provinces is not None:
         inner = inner.where((area.code if level == "provinces" else area.province_code).in_(list(provinces)))
     return _collection(inner, lambda sub: {"level": literal(level), "max": func.coalesce(func.max(sub.c.n), 0)})
 
 
-def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float) -> str:
-    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases."""
-    counts = (case_select(CaseFilter())
+def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float,
+                   as_of: date | None = None) -> str:
+    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases (of `as_of`)."""
+    counts = (case_select(CaseFilter(as_of=as_of))
               .with_only_columns(LandCase.subdistrict_code.label("code"), func.count().label("n"),
                                  func.sum(LandCase.households).label("households"), maintain_column_froms=True)
               .group_by(LandCase.subdistrict_code).subquery())
@@ -183,7 +163,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
              .join(_S, _S.code == PilotArea.subdistrict_code)
              .outerjoin(_D, _D.code == _S.district_code)
              .outerjoin(_P, _P.code == _S.province_code)
-             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code))
+             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code)
+             .where(PilotArea.deleted_at.is_(None)))
     if provinces is not None:
         inner = inner.where(_S.province_code.in_(list(provinces)))
     return _collection(inner)
@@ -191,24 +172,14 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
 
 def funds_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, limit: int) -> str:
     """Community funds (points) of the provinces, at most `limit`."""
-    columns: dict[str, Any] = {
-        "name": Fund.name, "level": Fund.level, "members": Fund.members, "capital_baht": Fund.capital_baht,
-        "established_on": Fund.established_on, "network": Fund.network, "province": _name(_P, lang),
-    }
+    columns: dict[str, Any] = {**{f.name: getattr(Fund, f.name) for f in flagged(FUND_FIELDS, "on_map")},
+                               "province": _name(_P, lang)}
     inner = (select(Fund.id.label("id"), Fund.id.label("ord"), Fund.geom.label("geom"),
                     _props(props, columns).label("props"))
              .outerjoin(_P, _P.code == Fund.province_code).order_by(Fund.id).limit(limit))
     if provinces is not None:
         inner = inner.where(Fund.province_code.in_(list(provinces)))
     return _collection(inner)
-
-
-def region_provinces(code: str) -> list[str]:
-    """Province codes of a region or a zone (primary listings; a region includes its zones)."""
-    rows = db.session.execute(text("""SELECT province_code FROM province_regions
-                                      WHERE region_code = :code OR zone_code = :code ORDER BY 1"""),
-                              {"code": code})
-    return [r[0] for r in rows]
 
 
 def province_names(codes: Sequence[str] | None, lang: str) -> dict[str, str]:

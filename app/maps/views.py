@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from app.auth.security import require
 from app.errors import NotFound
 from app.extensions import db
+from app.filters import region_provinces
 from app.maps import pages, queries, service
 from app.maps.state import Scope, parse_view
 from app.models import Region
+from app.timeline.controls import time_controls
 
 
 def _render(scope: Scope, region: Region | None):
@@ -26,6 +28,7 @@ def _render(scope: Scope, region: Region | None):
         "maps/map.html", title=title, parts=parts, config=parts.config, region=region,
         regions=service.region_choices(current), provinces=queries.province_names(scope.provinces, current),
         province=view.provinces[0] if view.provinces and len(view.provinces) == 1 else "",
+        time=time_controls(as_of=view.as_of, period=view.period),
     )
 
 
@@ -42,7 +45,7 @@ def national_map():
 def region_map(region_code: str):
     """One CODI region or zone, fitted to its provinces."""
     region = db.session.get(Region, region_code[:32])
-    provinces = queries.region_provinces(region.code) if region else []
+    provinces = region_provinces(region.code) if region else []
     if region is None or not provinces:
         raise NotFound(_("ไม่พบภาคหรือเขต %(code)s", code=region_code[:40]))
     return _render(Scope(provinces=provinces, region_code=region.code), region)

@@ -3,6 +3,7 @@
 from app.models.boundary import District, Province, Subdistrict
 from app.models.fund import Fund
 from app.models.history import Document, HistoryEntry
+from app.models.job import Job
 from app.models.land import CaseLand, FootprintOverlap, LandOverlap, ReferenceLayer, ReferenceParcel
 from app.models.land_case import LandCase
 from app.models.pilot_area import PilotArea, PilotReview
@@ -18,6 +19,7 @@ __all__ = [
     "HistoryEntry",
     "CaseLand",
     "FootprintOverlap",
+    "Job",
     "LandCase",
     "LandOverlap",
     "PilotArea",

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.common import SRID, AdminAreaMixin, created_at_column, point_column, updated_at_column
-from gis.fields import AREA_TYPES, CASE_STATUSES, LAND_OWNER_TYPES, PROBLEMS
+from gis.fields import AGREEMENT_TYPES, AREA_TYPES, CASE_STATUSES, LAND_OWNER_TYPES, PROBLEMS
 
 
 def _in(column: str, values: dict) -> CheckConstraint:
@@ -38,6 +38,7 @@ class LandCase(AdminAreaMixin, db.Model):
         _in("land_owner_type", LAND_OWNER_TYPES),
         _in("problem", PROBLEMS),
         _in("area_type", AREA_TYPES),
+        _in("agreement_type", AGREEMENT_TYPES),  # migration 0007
         CheckConstraint("households >= 0", name="land_cases_households_check"),
         CheckConstraint("population >= 0", name="land_cases_population_check"),
         # the live cases of a region or province in id order: list pages and counts (migration 0006)
@@ -65,6 +66,8 @@ class LandCase(AdminAreaMixin, db.Model):
         Float, Computed("ST_Area(footprint::geography) / 1600.0", persisted=True))
     opened_on: Mapped[date | None] = mapped_column(Date)
     team: Mapped[str | None] = mapped_column(String(200))
+    agreement_type: Mapped[str | None] = mapped_column(String(32))
+    lease_expires_on: Mapped[date | None] = mapped_column(Date)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
     notes: Mapped[str | None] = mapped_column(Text)

@@ -16,17 +16,16 @@ from typing import Any
 from flask import request
 from sqlalchemy import Select, and_, func, literal, null, select, union_all
 
-from app.api.params import bbox_param, list_param
+from app.api.params import bbox_param
 from app.errors import NotFound
 from app.extensions import db
-from app.funds.service import FundFilters, fund_select
+from app.filters import LAYERS, Filter, check_province, parse_filter, parse_page
+from app.funds.service import fund_filter, fund_select
 from app.land_cases import queries, serialise
 from app.models import District, LandCase, Province, Subdistrict
 from app.ogc import features
 from app.ogc.params import datetime_param
-from app.pilot_areas.records import province_param, region_param
-from app.pilot_areas.service import PilotFilters, pilot_select
-from gis.fields import FUND_LEVELS, PILOT_STAGES
+from app.pilot_areas.service import pilot_filter, pilot_select
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 ITEM_PARAMS = ("bbox", "limit", "offset", "datetime")
@@ -50,19 +49,24 @@ class Collection:
         return f"{self.title_th} / {self.title_en}"
 
 
+def _fields(layer: str) -> tuple[str, ...]:
+    """The layer's fields declared filterable in gis.fields (each one a query parameter)."""
+    return tuple(f.name for f in LAYERS[layer].fields)
+
+
 _UPDATED = " `datetime` filters on the record's last change (updated_at)."
 COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
     Collection("cases", "กรณีปัญหาที่ดิน", "Land cases",
                "Communities' land cases (points). Filters: status (comma-separated), region, province, q." + _UPDATED
                + " Contact names and phones only for roles allowed to see them.",
-               protected=True, int_ids=True, filters=("status", "region", "province", "q")),
+               protected=True, int_ids=True, filters=("status", "region", "province", "q", *_fields("cases"))),
     Collection("pilot-areas", "พื้นที่รูปธรรม", "Pilot areas",
                "The pilot subdistricts (polygons of the subdistrict) with what lies inside them. "
                "Filters: region, province, stage." + _UPDATED,
-               protected=True, int_ids=True, filters=("region", "province", "stage")),
+               protected=True, int_ids=True, filters=("region", "province", "stage", *_fields("pilot-areas"))),
     Collection("funds", "กองทุนชุมชน", "Community funds",
                "Community funds (points). Filters: region, province, level, q." + _UPDATED,
-               protected=True, int_ids=True, filters=("region", "province", "level", "q")),
+               protected=True, int_ids=True, filters=("region", "province", "level", "q", *_fields("funds"))),
     Collection("provinces", "จังหวัด", "Provinces", "Province boundaries (DOPA codes).",
                protected=False, int_ids=False, temporal=False),
     Collection("districts", "อำเภอ", "Districts", "District boundaries. Filter: province (two-digit code).",
@@ -92,10 +96,6 @@ def get(collection_id: str) -> Collection:
 
 # ---------------------------------------------------------------- selects
 
-def _statuses() -> list[str]:
-    return [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
-
-
 def _boundary_select(model: Any, bbox: tuple[float, ...] | None, province: str | None) -> Select:
     parents = {Province: [], District: [District.province_code],
                Subdistrict: [Subdistrict.district_code, Subdistrict.province_code]}[model]
@@ -107,20 +107,31 @@ def _boundary_select(model: Any, bbox: tuple[float, ...] | None, province: str |
     return stmt
 
 
-def _record_select(collection: Collection, bbox: tuple[float, ...] | None) -> Select:
-    """Pilot areas, funds, boundaries or the land collections filtered by the query string (not cases)."""
+def collection_filter(collection: Collection, *, default_limit: int, max_limit: int) -> Filter:
+    """The items' filters and paging, parsed once (the layers' own filters for records)."""
+    if collection.id == "case-footprints":  # the case filters (app.land.ogc)
+        f = parse_filter("cases", default_limit=default_limit, max_limit=max_limit)
+    elif collection.id in LAYERS:
+        f = parse_filter(collection.id, default_limit=default_limit, max_limit=max_limit)
+    else:
+        limit, offset = parse_page(request.args, default_limit=default_limit, max_limit=max_limit)
+        province = check_province(request.args.get("province")) if "province" in collection.filters else None
+        f = Filter(collection.id, province=province, bbox=bbox_param(), limit=limit, offset=offset)
+    raw_when = (request.args.get("datetime") or "").strip()
+    return f.but(extra=(("datetime", raw_when),)) if raw_when else f
+
+
+def _record_select(collection: Collection, f: Filter) -> Select:
+    """Pilot areas, funds, boundaries or the land collections of the filter (not cases)."""
     from app.land import ogc as land_ogc
 
     if collection.id in land_ogc.COLLECTION_IDS:
-        return land_ogc.record_select(collection.id, bbox)
+        return land_ogc.record_select(collection.id, f)
     if collection.id == "pilot-areas":
-        return pilot_select(PilotFilters(region=region_param(), province=province_param(),
-                                         stages=list_param("stage", PILOT_STAGES), bbox=bbox))
+        return pilot_select(f)
     if collection.id == "funds":
-        q = (request.args.get("q") or "").strip()[:200] or None
-        return fund_select(FundFilters(region=region_param(), province=province_param(),
-                                       levels=list_param("level", FUND_LEVELS), bbox=bbox, q=q))
-    return _boundary_select(BOUNDARIES[collection.id], bbox, province_param())
+        return fund_select(f)
+    return _boundary_select(BOUNDARIES[collection.id], f.bbox, f.province)
 
 
 def _exclude(collection: Collection) -> tuple[str, ...]:
@@ -135,15 +146,14 @@ def _between(column: Any, when: tuple[datetime | None, datetime | None]) -> list
 
 # ---------------------------------------------------------------- items
 
-def items(collection: Collection, *, limit: int, offset: int, with_contacts: bool) -> tuple[str, int, int]:
-    """(Feature array text, numberMatched, numberReturned) of one page, filtered by the query string."""
-    bbox = bbox_param()
+def items(collection: Collection, f: Filter, *, with_contacts: bool) -> tuple[str, int, int]:
+    """(Feature array text, numberMatched, numberReturned) of one page of the filter."""
+    bbox, limit, offset = f.bbox, f.limit, f.offset
     features.without_jit()
     when = datetime_param()  # checked everywhere; filters only where there is a time to filter on
     when = when if collection.temporal else None
     if collection.id == "cases":
-        stmt = queries.visible_cases(bbox=bbox, statuses=_statuses(), region=request.args.get("region") or None,
-                                     province=request.args.get("province") or None, q=request.args.get("q"))
+        stmt = queries.case_select(f)
         if when:
             stmt = stmt.where(*_between(LandCase.updated_at, when))
         matched = queries.count(stmt)
@@ -155,7 +165,7 @@ def items(collection: Collection, *, limit: int, offset: int, with_contacts: boo
     conditions = [lambda q: and_(*_between(q.c.updated_at, when))] if when else []
     if bbox and collection.id == "pilot-areas":  # pilot_select tests bounding boxes only (&&)
         conditions.append(lambda q: func.ST_Intersects(q.c.geom, func.ST_MakeEnvelope(*bbox, 4326)))
-    stmt, _q = features.filtered(_record_select(collection, bbox), conditions)
+    stmt, _q = features.filtered(_record_select(collection, f), conditions)
     matched = features.count(stmt)
     text, returned = features.features_text(stmt, limit=limit, offset=offset, exclude=_exclude(collection))
     return text, matched, returned
@@ -171,8 +181,8 @@ def item(collection: Collection, fid: str, *, with_contacts: bool) -> str | None
         from app.land import ogc as land_ogc
 
         select_ = (land_ogc.record_select(collection.id, None, [int(fid)]) if collection.id in land_ogc.COLLECTION_IDS
-                   else pilot_select(PilotFilters(ids=[int(fid)])) if collection.id == "pilot-areas"
-                   else fund_select(FundFilters(ids=[int(fid)])))
+                   else pilot_select(pilot_filter(ids=(int(fid),))) if collection.id == "pilot-areas"
+                   else fund_select(fund_filter(ids=(int(fid),))))
     else:
         if len(fid) > 20:
             return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import url_for
 
+from app.filters import LAYERS
 from app.ogc.collections import COLLECTIONS, Collection
 from app.ogc.params import GEOJSON, HTML, JSON, OPENAPI
 
@@ -53,6 +54,21 @@ _PARAMS: dict[str, dict[str, Any]] = {
     "owner_type": {"name": "owner_type", "in": "query", "required": False,
                    "description": "A land owner type (treasury, state_railway, ...).", "schema": {"type": "string"}},
 }
+
+
+def _field_params() -> dict[str, dict[str, Any]]:
+    """A parameter for each field declared filterable in gis.fields."""
+    out: dict[str, dict[str, Any]] = {}
+    for spec in LAYERS.values():
+        for f in spec.fields:
+            about = (f"{f.label_en}: any of {', '.join(f.choices or {})}, comma-separated." if f.kind == "enum"
+                     else f"{f.label_en}: a date YYYY-MM-DD or an interval from/to ('..' for an open end).")
+            out[f.name] = {"name": f.name, "in": "query", "required": False, "description": about,
+                           "schema": {"type": "string"}}
+    return out
+
+
+_PARAMS.update({name: p for name, p in _field_params().items() if name not in _PARAMS})
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Response, g, jsonify, render_template, request, url_for
+from flask import Response, g, jsonify, render_template, url_for
 
-from app.api.params import int_param
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import NotFound
+from app.filters import Filter
 from app.ogc import collections as registry
 from app.ogc import openapi, pages
 from app.ogc.features import collection_text
@@ -40,9 +39,6 @@ def _negotiate() -> None:
 
 @pages.after_request
 def _headers(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="ogc"'
-    response.headers.setdefault("Cache-Control", "private, no-cache")
     response.vary.update(("Accept", "Authorization", "Cookie"))
     return response
 
@@ -112,13 +108,13 @@ def _visible_extents(ids: list[str]) -> dict[str, dict[str, Any]]:
     return registry.extents([i for i in ids if may_read or not registry.COLLECTIONS[i].protected])
 
 
-def _page_links(collection_id: str, matched: int, limit: int, offset: int, fmt: str) -> list[dict[str, str]]:
+def _page_links(collection_id: str, matched: int, page: Filter, fmt: str) -> list[dict[str, str]]:
+    """Paging links from the parsed filter only (never the raw query string)."""
     base = _url("ogc.items", collection_id=collection_id)
+    limit, offset = page.limit, page.offset
 
     def href(new_offset: int, f: str) -> str:
-        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "f"}
-        args.update(offset=[str(new_offset)], limit=[str(limit)], f=[f])
-        return f"{base}?{urlencode(args, doseq=True)}"
+        return page.href(new_offset, base=base, more=[("f", f)])
 
     own, other = (("json", GEOJSON), ("html", HTML)) if fmt == "json" else (("html", HTML), ("json", GEOJSON))
     links = [_link(href(offset, own[0]), "self", own[1], "This page"),
@@ -207,12 +203,12 @@ def items(collection_id: str):
         return denied
     check_known(registry.ITEM_PARAMS + c.filters)
     fmt = "html" if g.get("prefers_html") else "json"
-    limit = int_param("limit", openapi.DEFAULT_LIMIT, minimum=1, maximum=openapi.MAX_LIMIT)
-    offset = int_param("offset", 0, minimum=0, maximum=10**9)
-    features, matched, returned = registry.items(c, limit=limit, offset=offset, with_contacts=_contacts())
+    page = registry.collection_filter(c, default_limit=openapi.DEFAULT_LIMIT, max_limit=openapi.MAX_LIMIT)
+    limit, offset = page.limit, page.offset
+    features, matched, returned = registry.items(c, page, with_contacts=_contacts())
     extra = {"numberMatched": matched,
              "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-             "links": _page_links(c.id, matched, limit, offset, fmt)}
+             "links": _page_links(c.id, matched, page, fmt)}
     text = collection_text(features, returned, extra)
     if fmt == "html":
         return _html("items.html", doc=json.loads(text), collection=c, limit=limit, offset=offset)

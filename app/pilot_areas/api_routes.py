@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import documents, history
-from app.api.params import bbox_param, list_param
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.filters import Filter, parse_filter
 from app.pilot_areas import api
 from app.pilot_areas.records import (
     MAX_INT,
@@ -22,35 +22,32 @@ from app.pilot_areas.records import (
     feature_collection,
     json_body,
     paged_collection,
-    province_param,
-    region_param,
 )
 from app.pilot_areas.service import (
     ENTITY,
-    PilotFilters,
     add_review,
     create_pilot,
     get_pilot,
+    pilot_filter,
     pilot_select,
+    remove_pilot,
     reviews_of,
     serialise_review,
     update_pilot,
 )
-from gis.fields import PILOT_STAGES
 
 GEOJSON = "application/geo+json"
 
 
-def filters_from_request() -> PilotFilters:
+def filters_from_request() -> Filter:
     """The list filters from the query string (also for exports of this layer)."""
-    return PilotFilters(region=region_param(), province=province_param(),
-                        stages=list_param("stage", PILOT_STAGES), bbox=bbox_param())
+    return parse_filter("pilot-areas")
 
 
 def pilot_feature(pilot_id: int, *, with_reviews: bool = True) -> dict[str, Any]:
     """One pilot as a GeoJSON Feature (dict), with its reviews; 404 when missing."""
     get_pilot(pilot_id)
-    body = json.loads(feature_collection(pilot_select(PilotFilters(ids=[pilot_id]))))
+    body = json.loads(feature_collection(pilot_select(pilot_filter(ids=(pilot_id,)))))
     if not body["features"]:
         raise NotFound(_("ไม่พบพื้นที่รูปธรรมหมายเลข %(id)s", id=pilot_id))
     feature = body["features"][0]
@@ -85,11 +82,12 @@ def _properties(body: dict[str, Any]) -> dict[str, Any]:
 @require("read")
 def list_pilot_areas():
     """Pilot areas as GeoJSON with counts of what lies inside; filters region, province, stage, bbox."""
-    return Response(paged_collection(pilot_select(filters_from_request())), mimetype=GEOJSON)
+    f = filters_from_request()
+    return Response(paged_collection(pilot_select(f), f), mimetype=GEOJSON)
 
 
 @api.post("/pilot-areas")
-@require("pilot.write")
+@require("pilot.manage")
 def create_pilot_area():
     """Create a pilot area on a subdistrict (by `subdistrict_code`, with or without `TH`)."""
     pilot = create_pilot(_properties(json_body()), current_user)
@@ -115,6 +113,15 @@ def patch_pilot_area(pilot_id: int):
     return _feature_response(pilot_id)
 
 
+@api.delete("/pilot-areas/<int:pilot_id>")
+@require("pilot.manage")
+def delete_pilot_area(pilot_id: int):
+    """Remove a pilot area (204): a soft delete with history; adding the subdistrict again restores it."""
+    remove_pilot(get_pilot(pilot_id, lock=True), current_user)
+    db.session.commit()
+    return Response(status=204)
+
+
 @api.get("/pilot-areas/<int:pilot_id>/reviews")
 @require("read")
 def list_reviews(pilot_id: int):
@@ -138,7 +145,7 @@ def post_review(pilot_id: int):
 def pilot_history(pilot_id: int):
     """Every change to a pilot area, oldest first: who, when, what."""
     get_pilot(pilot_id)
-    return jsonify({"history": history.history_for(ENTITY, pilot_id)})
+    return jsonify({"history": history.history_for(ENTITY, pilot_id, role=current_role())})
 
 
 def _document_url(pilot_id: int, document_id: int) -> str:

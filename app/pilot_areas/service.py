@@ -11,7 +11,6 @@ Soft-deleted cases (`deleted_at IS NOT NULL`) are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,10 +18,12 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import db
+from app.filters import Filter, field_predicates, region_predicate
 from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
-from app.pilot_areas.records import MAX_INT, province_regions, region_clause
+from app.pilot_areas.records import MAX_INT, province_regions
 from app.validation import Invalid, check_value, validate_fields
 from gis.fields import PILOT_AREA_FIELDS, REVIEW_VERDICTS, Field
 
@@ -31,21 +32,10 @@ COMMENT = Field("comment", "comment", "text", "ความเห็น", "Comme
 EDITABLE = ("name_th", "team", "architect", "stage", "targets", "notes")
 
 
-@dataclass
-class PilotFilters:
-    """The list filters: region or zone code, province code, stages, bbox, ids."""
-
-    region: str | None = None
-    province: str | None = None
-    stages: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None
-    ids: list[int] | None = None
-
-
 def _inside_counts() -> tuple[Any, Any]:
     """Per pilot subdistrict: cases (by status), households, funds, computed set-based."""
     pa, lc, fd = PilotArea.__table__, LandCase.__table__, Fund.__table__
-    pilot_codes = select(pa.c.subdistrict_code)
+    pilot_codes = select(pa.c.subdistrict_code).where(pa.c.deleted_at.is_(None))
     per_status = (
         select(lc.c.subdistrict_code, lc.c.status, func.count().label("n"),
                func.sum(lc.c.households).label("hh"))
@@ -67,10 +57,15 @@ def _inside_counts() -> tuple[Any, Any]:
     return cases, funds
 
 
-def pilot_select(filters: PilotFilters | None = None) -> Select:
+def pilot_filter(**values: Any) -> Filter:
+    """A filter of this layer made in code, e.g. `pilot_filter(ids=(3,))`."""
+    return Filter("pilot-areas", **values)
+
+
+def pilot_select(filters: Filter | None = None) -> Select:
     """Pilot areas as a `select()`: every field, place names, computed counts and `geom`
     (the subdistrict polygon, joined, never stored). Ordered by id; reuse for export/OGC."""
-    filters = filters or PilotFilters()
+    filters = filters or pilot_filter()
     pa, s, d, p = PilotArea.__table__, Subdistrict.__table__, District.__table__, Province.__table__
     cases, funds = _inside_counts()
     zero = literal_column("0")
@@ -96,26 +91,34 @@ def pilot_select(filters: PilotFilters | None = None) -> Select:
             .outerjoin(province_regions, province_regions.c.province_code == pa.c.province_code)
             .outerjoin(cases, cases.c.subdistrict_code == pa.c.subdistrict_code)
             .outerjoin(funds, funds.c.subdistrict_code == pa.c.subdistrict_code))
+        .where(pa.c.deleted_at.is_(None))  # a removed pilot area is gone from every list, map and export
         .order_by(pa.c.id))
     if filters.region:
-        stmt = stmt.where(region_clause(pa.c.region_code, pa.c.province_code, filters.region))
+        stmt = stmt.where(region_predicate(pa.c.region_code, pa.c.province_code, filters.region))
     if filters.province:
         stmt = stmt.where(pa.c.province_code == filters.province)
     if filters.stages:
-        stmt = stmt.where(pa.c.stage.in_(filters.stages))
+        stmt = stmt.where(pa.c.stage.in_(list(filters.stages)))
     if filters.bbox:
         stmt = stmt.where(func.ST_Intersects(s.c.geom, func.ST_MakeEnvelope(*filters.bbox, 4326)))
+    if filters.fields:
+        stmt = stmt.where(*field_predicates(pa.c, filters.fields))
     if filters.ids is not None:
-        stmt = stmt.where(pa.c.id.in_(filters.ids))
+        stmt = stmt.where(pa.c.id.in_(list(filters.ids)))
     return stmt
 
 
-def pilot_rows(filters: PilotFilters | None = None) -> list[dict[str, Any]]:
+def pilot_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     """The pilot list without geometry, as dicts (for pages and the dashboard)."""
     stmt = pilot_select(filters)
     q = stmt.subquery()
     cols = [c for c in q.c if c.key != "geom"]
     return [dict(r._mapping) for r in db.session.execute(select(*cols).order_by(q.c.id))]
+
+
+def pilot_count() -> int:
+    """How many pilot areas there are now (for the list's heading)."""
+    return db.session.scalar(select(func.count()).select_from(PilotArea).where(PilotArea.deleted_at.is_(None))) or 0
 
 
 def normalise_code(raw: Any) -> str:
@@ -131,7 +134,7 @@ def normalise_code(raw: Any) -> str:
 
 def get_pilot(pilot_id: int, *, lock: bool = False) -> PilotArea:
     pilot = db.session.get(PilotArea, pilot_id, with_for_update=lock) if 0 < pilot_id <= MAX_INT else None
-    if pilot is None:
+    if pilot is None or pilot.deleted_at is not None:
         raise NotFound(_("ไม่พบพื้นที่รูปธรรมหมายเลข %(id)s", id=pilot_id))
     return pilot
 
@@ -147,7 +150,10 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     values.setdefault("stage", "analysis")
     if values["stage"] is None:
         values["stage"] = "analysis"
-    if db.session.scalar(select(PilotArea.id).where(PilotArea.subdistrict_code == code)) is not None:
+    existing = db.session.scalar(select(PilotArea).where(PilotArea.subdistrict_code == code).with_for_update())
+    if existing is not None and existing.deleted_at is not None:
+        return _bring_back(existing, values, user)
+    if existing is not None:
         raise Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
                        [{"field": "subdistrict_code", "message": "already a pilot area"}])
     s = Subdistrict.__table__
@@ -158,6 +164,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     if place is None:
         raise ValidationError(_("ไม่พบตำบลรหัส %(c)s ในข้อมูลขอบเขตการปกครอง", c=code),
                               [{"field": "subdistrict_code", "message": "unknown subdistrict"}])
+    check_scope(user, place.region_code)
     pilot = PilotArea(
         subdistrict_code=code, district_code=place.district_code, province_code=place.province_code,
         region_code=place.region_code, name_th=values.pop("name_th", None) or place.name_th,
@@ -178,9 +185,38 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     return pilot
 
 
+def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> PilotArea:
+    """Adding a removed subdistrict again restores its pilot area (with its history and reviews)."""
+    check_scope(user, pilot.region_code)
+    pilot.deleted_at = None
+    pilot.deleted_by_id = None
+    for name, value in values.items():
+        if name not in ("is_sample", "name_th") or value is not None:
+            setattr(pilot, name, value)
+    pilot.version += 1
+    pilot.updated_by_id = user.id if user else None
+    db.session.flush()
+    history.record(ENTITY, pilot.id, "restore", user, note=_("นำพื้นที่รูปธรรมตำบล %(c)s กลับมา",
+                                                               c=pilot.subdistrict_code))
+    return pilot
+
+
+def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None) -> None:
+    """Remove a pilot area: a soft delete (the row, its reviews and history stay; re-adding the
+    subdistrict brings it back)."""
+    check_scope(user, pilot.region_code)
+    pilot.deleted_at = func.now()
+    pilot.deleted_by_id = user.id if user else None
+    pilot.version += 1
+    db.session.flush()
+    history.record(ENTITY, pilot.id, "delete", user,
+                   note=reason or _("นำตำบล %(c)s ออกจากพื้นที่รูปธรรม", c=pilot.subdistrict_code))
+
+
 def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
                  lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, pilot.region_code)
     values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
                              fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
@@ -199,6 +235,7 @@ def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
 
 def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotReview:
     """An architect's review; kept in order with its author and date."""
+    check_scope(user, pilot.region_code)
     unknown = sorted(set(body) - {"verdict", "comment"})
     errors = [{"field": n, "message": _("ไม่รู้จักฟิลด์นี้")} for n in unknown]
     verdict = body.get("verdict")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import documents, history
 from app.auth.permissions import allowed
-from app.auth.security import require
+from app.auth.security import current_role, require
 from app.errors import Conflict, ServiceError, ValidationError
 from app.extensions import db
 from app.models import LandCase, Region
@@ -21,11 +21,13 @@ from app.pilot_areas.records import check_if_match, region_names
 from app.pilot_areas.service import (
     EDITABLE,
     ENTITY,
-    PilotFilters,
     add_review,
     create_pilot,
     get_pilot,
+    pilot_count,
+    pilot_filter,
     pilot_rows,
+    remove_pilot,
     update_pilot,
 )
 from gis.fields import CASE_STATUSES, PILOT_STAGES
@@ -93,16 +95,17 @@ def pilot_list():
     region = request.args.get("region") or None
     stage = request.args.get("stage") or None
     regions = _regions()
-    filters = PilotFilters(region=region if region in {r.code for r in regions} else None,
-                           stages=[stage] if stage in PILOT_STAGES else [])
+    filters = pilot_filter(region=region if region in {r.code for r in regions} else None,
+                           values=(stage,) if stage in PILOT_STAGES else ())
     rows = pilot_rows(filters)
     totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
     return render_template("pilot_areas/list.html", rows=rows, regions=regions, region=filters.region,
-                           stage=stage if filters.stages else None, totals=totals, form={}, errors={})
+                           stage=stage if filters.stages else None, totals=totals, form={}, errors={},
+                           pilot_total=pilot_count())
 
 
 @pages.post("")
-@require("pilot.write")
+@require("pilot.manage")
 def pilot_create():
     """Create a pilot from the list page's form (subdistrict code, team, architect)."""
     values = _form_values(("subdistrict_code", "team", "architect", "stage"))
@@ -116,7 +119,7 @@ def pilot_create():
         errors = _errors(exc) if isinstance(exc, ValidationError) else {"subdistrict_code": exc.message}
         flash(exc.message, "error")
         return render_template("pilot_areas/list.html", rows=rows, regions=_regions(), region=None, stage=None,
-                               totals=totals, form=values, errors=errors), exc.status
+                               totals=totals, form=values, errors=errors, pilot_total=len(rows)), exc.status
     flash(_("เพิ่มพื้นที่รูปธรรมแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot.id))
 
@@ -130,7 +133,7 @@ def _render_page(pilot_id: int, *, review_form: dict | None = None, review_error
     return render_template(
         "pilot_areas/detail.html", feature=feature, p=props, reviews=props["reviews"],
         cases=cases_inside(props["subdistrict_code"]), documents=docs,
-        history=history.history_for(ENTITY, pilot_id), review_form=review_form or {},
+        history=history.history_for(ENTITY, pilot_id, role=current_role()), review_form=review_form or {},
         review_errors=review_errors or {}), status
 
 
@@ -155,6 +158,19 @@ def pilot_review(pilot_id: int):
         return _render_page(pilot_id, review_form=form, review_errors=_errors(exc), status=422)
     flash(_("บันทึกความเห็นแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#reviews")
+
+
+@pages.post("/<int:pilot_id>/delete")
+@require("pilot.manage")
+def pilot_delete(pilot_id: int):
+    """Remove a pilot area from the programme (a soft delete; its history stays)."""
+    pilot = get_pilot(pilot_id, lock=True)
+    name = pilot.name_th or pilot.subdistrict_code
+    reason = (request.form.get("reason") or "").strip()[:500] or None
+    remove_pilot(pilot, current_user, reason)
+    db.session.commit()
+    flash(_("นำ %(name)s ออกจากพื้นที่รูปธรรมแล้ว (เพิ่มรหัสตำบลเดิมอีกครั้งเพื่อนำกลับมา)", name=name), "success")
+    return redirect(url_for("pilot_areas.pilot_list"), 303)
 
 
 @pages.post("/<int:pilot_id>/documents")

@@ -11,6 +11,7 @@ api = Blueprint("sharing_api", __name__, url_prefix="/api/v1")
 # (config SHARE_RATE_LIMIT), so guessing tokens is slow
 limiter.shared_limit(lambda: current_app.config["SHARE_RATE_LIMIT"], scope="share-links")(pages)
 
-blueprints = [pages, api]
-
 from app.sharing import views  # noqa: E402,F401
+from app.sharing.links_page import links  # noqa: E402
+
+blueprints = [pages, api, links]

@@ -19,7 +19,8 @@ from sqlalchemy import Integer, Select, case, cast, func, literal_column, select
 from app.extensions import db
 from app.land_cases import queries
 from app.models import District, LandCase, Province, Subdistrict
-from app.pilot_areas.service import PilotFilters, pilot_select
+from app.pilot_areas.service import pilot_filter, pilot_select
+from gis.fields import CASE_FIELDS, flagged
 
 EXTENT, BUFFER = 4096, 64
 MAX_ZOOM = 22
@@ -76,8 +77,7 @@ def _cases(z: int, x: int, y: int, cap: int, statuses: Sequence[str], region: st
     if z >= CLUSTER_BELOW:
         geom = _mvt_geom(LandCase.geom, z, x, y)
         rows = (base.with_only_columns(
-            LandCase.id, LandCase.code, LandCase.community_name, LandCase.community_name_en, LandCase.status,
-            LandCase.households, LandCase.province_code, LandCase.is_sample, geom.label("geom"),
+            *[getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "in_tiles")], geom.label("geom"),
             maintain_column_froms=True).order_by(LandCase.id).limit(cap))
         return rows, "id"
     # many points per tile: place them in tile units with Web Mercator arithmetic on lon/lat
@@ -105,7 +105,7 @@ def _cases(z: int, x: int, y: int, cap: int, statuses: Sequence[str], region: st
 
 
 def _pilot_areas(z: int, x: int, y: int, cap: int) -> Select:
-    q = pilot_select(PilotFilters(bbox=tile_bbox(z, x, y))).order_by(None).subquery("pa")
+    q = pilot_select(pilot_filter(bbox=tile_bbox(z, x, y))).order_by(None).subquery("pa")
     return select(q.c.id, q.c.subdistrict_code, q.c.name_th, q.c.stage,
                   cast(q.c.case_count, Integer).label("case_count"), cast(q.c.households, Integer).label("households"),
                   cast(q.c.fund_count, Integer).label("fund_count"), q.c.is_sample,

@@ -19,18 +19,13 @@ from flask import Response, request
 
 from app.auth.security import require
 from app.errors import BadRequest, NotFound
+from app.filters import Filter, parse_filter
 from app.tiles import pages
 from app.tiles.queries import LAYERS, MAX_ZOOM, tile
+from app.web import cacheable
 
 MVT = "application/vnd.mapbox-vector-tile"
 CASE_PARAMS = {"status", "region", "province"}
-
-
-@pages.after_request
-def _challenge(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="tiles"'
-    return response
 
 
 def _check_params(allowed: set[str]) -> None:
@@ -45,7 +40,7 @@ def _cache_headers(response: Response, public: bool) -> Response:
     response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=60"
     if not public:
         response.vary.update(("Authorization", "Cookie"))
-    return response
+    return cacheable(response)  # tiles select public fields only (app/tiles/queries.py): never contacts
 
 
 @pages.get("/<layer>/<int:z>/<int:x>/<int:y>.mvt")
@@ -65,9 +60,8 @@ def vector_tile(layer: str, z: int, x: int, y: int):
     _check_params(CASE_PARAMS if layer in ("cases", "case-footprints") else set())
     data = b""
     if z >= spec.min_zoom:
-        statuses = [s.strip() for raw in request.args.getlist("status") for s in raw.split(",") if s.strip()]
-        data = tile(spec, z, x, y, statuses=statuses, region=request.args.get("region") or None,
-                    province=request.args.get("province") or None)
+        f = parse_filter("cases", paging=False) if layer == "cases" else Filter(layer)
+        data = tile(spec, z, x, y, statuses=f.statuses, region=f.region, province=f.province)
     response = Response(data, status=200 if data else 204, mimetype=MVT)
     _cache_headers(response, spec.public)
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])

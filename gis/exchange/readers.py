@@ -6,7 +6,9 @@ GIS files the first feature is row 2 too). GIS files add `lon`/`lat` taken from 
 point geometry, reprojected to WGS 84 when the file names another CRS.
 
 Only our own file names reach GDAL, opened after a magic-byte check and read only
-when GDAL says it used the driver of the declared format.
+when GDAL says it used the driver of the declared format. GDAL reads every upload with its
+network access off, and a GeoJSON's `crs` members are checked first (`gis.exchange.offline`):
+no file can make the server fetch a URL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from gis.exchange import encoding as enc
 from gis.exchange import zipsafe
 from gis.exchange.cells import as_text, unneutralise
 from gis.exchange.errors import ExchangeError
+from gis.exchange.offline import clean_geojson, offline
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shp")
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
@@ -130,27 +134,19 @@ def _read_any(path: Path, fmt: str, work: Path, *, crs: str | None, encoding: st
     if fmt == "xlsx":
         return read_xlsx(path, max_rows=max_rows, zip_limits=_limits(zip_limits))
     if fmt == "shp":
-        shp, encoding_name, note = shapefile_source(path, work, encoding, zip_limits)
-        table = read_vector(shp, "shp", crs=crs, encoding=encoding_name, max_rows=max_rows,
+        parts = zipsafe.extract_shapefile(path, work, _limits(zip_limits))
+        with (work / "data.dbf").open("rb") as handle:
+            sample = handle.read(512 * 1024)
+        header = int.from_bytes(sample[8:10], "little") if len(sample) >= 10 else 0
+        encoding_name = enc.cpg_encoding(parts.cpg, sample[header:], encoding)
+        table = read_vector(parts.shp, "shp", crs=crs, encoding=encoding_name, max_rows=max_rows,
                             missing_crs="shp_no_prj")
-        if note:
-            table.notes["encoding"] = note
+        if encoding_name:
+            table.notes["encoding"] = encoding_name + (" (.cpg)" if parts.cpg and not encoding else "")
         return table
     if fmt in ("geojson", "gpkg"):
         return read_vector(path, fmt, crs=crs, layer=layer, max_rows=max_rows)
     raise ExchangeError("format_unknown", "Unsupported file type", status=415, allowed=", ".join(FORMATS))
-
-
-def shapefile_source(path: Path, work: Path, encoding: str | None = None,
-                     zip_limits: zipsafe.ZipLimits | None = None) -> tuple[Path, str | None, str | None]:
-    """Extract a zipped shapefile safely into `work`: (.shp path, its encoding, a note on where it came from)."""
-    parts = zipsafe.extract_shapefile(path, work, _limits(zip_limits))
-    with (work / "data.dbf").open("rb") as handle:
-        sample = handle.read(512 * 1024)
-    header = int.from_bytes(sample[8:10], "little") if len(sample) >= 10 else 0
-    encoding_name = enc.cpg_encoding(parts.cpg, sample[header:], encoding)
-    note = encoding_name + (" (.cpg)" if parts.cpg and not encoding else "") if encoding_name else None
-    return parts.shp, encoding_name, note
 
 
 # ------------------------------------------------------------------ CSV and XLSX
@@ -262,61 +258,44 @@ def _transformer(source: str | None):
                             value=str(source)[:60]) from None
 
 
-@dataclass
-class VectorSource:
-    """A GIS file opened and checked: the GDAL source name, the layer index and name, GDAL's info."""
+def read_vector(path: Path, fmt: str, *, crs: str | None = None, encoding: str | None = None,
+                layer: str | None = None, max_rows: int = 100_000, missing_crs: str = "no_crs") -> Table:
+    """A GeoJSON, GeoPackage or shapefile layer: attributes as text and the point as lon/lat."""
+    with tempfile.TemporaryDirectory(prefix="gdal-read-") as work, offline():
+        if fmt == "geojson":
+            path = clean_geojson(path, Path(work))
+        return _read_vector(path, fmt, crs=crs, encoding=encoding, layer=layer, max_rows=max_rows,
+                            missing_crs=missing_crs)
 
-    source: str
-    index: int
-    layer: str
-    info: dict[str, Any]
 
-
-def open_vector(path: Path, fmt: str, *, encoding: str | None = None, layer: str | None = None,
-                max_rows: int = 100_000, drivers: tuple[str, ...] | None = None) -> VectorSource:
-    """Open a GeoJSON, GeoPackage or shapefile layer with its own driver; refuse any other driver."""
+def _read_vector(path: Path, fmt: str, *, crs: str | None, encoding: str | None, layer: str | None,
+                 max_rows: int, missing_crs: str) -> Table:
+    import numpy as np
     import pyogrio
+    import shapely
+    from pyogrio import raw
 
-    source = f"{DRIVER_PREFIX.get(fmt, '')}{path}"
+    source = f"{DRIVER_PREFIX[fmt]}{path}"
     index, chosen = _choose_layer(source, fmt, layer)
+    kwargs: dict[str, Any] = {"layer": index}
     try:
-        info = pyogrio.read_info(source, encoding=encoding, layer=index)
+        info = pyogrio.read_info(source, encoding=encoding, **kwargs)
     except Exception as exc:
         raise ExchangeError(f"{fmt}_bad", f"GDAL cannot read the file: {str(exc)[:200]}") from None
-    expected = drivers or (DRIVERS[fmt],)
-    if info.get("driver") not in expected:
-        raise ExchangeError("driver_mismatch", f"The file is not {expected[0]}", status=415, expected=expected[0])
+    if info.get("driver") != DRIVERS[fmt]:
+        raise ExchangeError("driver_mismatch", f"The file is not {DRIVERS[fmt]}", status=415,
+                            expected=DRIVERS[fmt])
     if info.get("features", 0) > max_rows:
         raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
-    return VectorSource(source, index, chosen, info)
-
-
-def source_crs_of(info: dict[str, Any], crs: str | None, missing_crs: str = "no_crs") -> str:
-    """The file's CRS, or the one the request names when the file has none (400 when neither does)."""
     source_crs = info.get("crs")
     if source_crs is None:
         if crs is None:
             raise ExchangeError(missing_crs, "The file names no coordinate system (a shapefile without .prj): "
                                 "add the .prj or name it, e.g. crs=EPSG:32647")
-        return crs
-    if crs is not None and _transformer(crs) is not None and str(source_crs).upper() != crs.upper():
+        source_crs = crs
+    elif crs is not None and _transformer(crs) is not None and str(source_crs).upper() != crs.upper():
         raise ExchangeError("crs_conflict", f"The file says {source_crs}, the request says {crs}",
                             file=str(source_crs)[:60], given=crs)
-    return str(source_crs)
-
-
-def read_vector(path: Path, fmt: str, *, crs: str | None = None, encoding: str | None = None,
-                layer: str | None = None, max_rows: int = 100_000, missing_crs: str = "no_crs") -> Table:
-    """A GeoJSON, GeoPackage or shapefile layer: attributes as text and the point as lon/lat."""
-    import numpy as np
-    import shapely
-    from pyogrio import raw
-
-    opened = open_vector(path, fmt, encoding=encoding, layer=layer, max_rows=max_rows)
-    source, chosen, info = opened.source, opened.layer, opened.info
-    kwargs: dict[str, Any] = {"layer": opened.index}
-    source_crs = info.get("crs")
-    source_crs = source_crs_of(info, crs, missing_crs)
     transformer = _transformer(source_crs)
     try:
         meta, _fids, geometry, columns = raw.read(source, encoding=encoding, **kwargs)
@@ -360,3 +339,61 @@ def _points(geoms: Any, shapely: Any) -> tuple[Any, Any, list[str | None]]:
             continue
         xs[i], ys[i] = geom.x, geom.y
     return xs, ys, errors
+
+
+# ------------------------------------------------------------------ shared with the polygon reader
+# (gis.reference_layers reads reference land layers and footprint files through these)
+
+def shapefile_source(path: Path, work: Path, encoding: str | None = None,
+                     zip_limits: zipsafe.ZipLimits | None = None) -> tuple[Path, str | None, str | None]:
+    """Extract a zipped shapefile safely into `work`: (.shp path, its encoding, a note on where it came from)."""
+    parts = zipsafe.extract_shapefile(path, work, _limits(zip_limits))
+    with (work / "data.dbf").open("rb") as handle:
+        sample = handle.read(512 * 1024)
+    header = int.from_bytes(sample[8:10], "little") if len(sample) >= 10 else 0
+    encoding_name = enc.cpg_encoding(parts.cpg, sample[header:], encoding)
+    note = encoding_name + (" (.cpg)" if parts.cpg and not encoding else "") if encoding_name else None
+    return parts.shp, encoding_name, note
+
+
+@dataclass
+class VectorSource:
+    """A GIS file opened and checked: the GDAL source name, the layer index and name, GDAL's info."""
+
+    source: str
+    index: int
+    layer: str
+    info: dict[str, Any]
+
+
+def open_vector(path: Path, fmt: str, *, encoding: str | None = None, layer: str | None = None,
+                max_rows: int = 100_000, drivers: tuple[str, ...] | None = None) -> VectorSource:
+    """Open a layer with its own driver (call inside `offline()`); refuse any other driver."""
+    import pyogrio
+
+    source = f"{DRIVER_PREFIX.get(fmt, '')}{path}"
+    index, chosen = _choose_layer(source, fmt, layer)
+    try:
+        info = pyogrio.read_info(source, encoding=encoding, layer=index)
+    except Exception as exc:
+        raise ExchangeError(f"{fmt}_bad", f"GDAL cannot read the file: {str(exc)[:200]}") from None
+    expected = drivers or (DRIVERS[fmt],)
+    if info.get("driver") not in expected:
+        raise ExchangeError("driver_mismatch", f"The file is not {expected[0]}", status=415, expected=expected[0])
+    if info.get("features", 0) > max_rows:
+        raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
+    return VectorSource(source, index, chosen, info)
+
+
+def source_crs_of(info: dict[str, Any], crs: str | None, missing_crs: str = "no_crs") -> str:
+    """The file's CRS, or the one the request names when the file has none (400 when neither does)."""
+    source_crs = info.get("crs")
+    if source_crs is None:
+        if crs is None:
+            raise ExchangeError(missing_crs, "The file names no coordinate system (a shapefile without .prj): "
+                                "add the .prj or name it, e.g. crs=EPSG:32647")
+        return crs
+    if crs is not None and _transformer(crs) is not None and str(source_crs).upper() != crs.upper():
+        raise ExchangeError("crs_conflict", f"The file says {source_crs}, the request says {crs}",
+                            file=str(source_crs)[:60], given=crs)
+    return str(source_crs)

@@ -54,6 +54,7 @@
   }
   function dataUrl(params) {
     if (cfg.region && !params.region) params.region = cfg.region;
+    if (cfg.asOf && !params.as_of) params.as_of = cfg.asOf;  // the map as it stood that day (timeline/time.js)
     return cfg.urls.data + "?" + query(params);
   }
   function bboxOf(bounds) {
@@ -67,25 +68,43 @@
     return [Math.max(-180, b[0] - pad), Math.max(-90, b[1] - pad), Math.min(180, b[2] + pad), Math.min(90, b[3] + pad)].join(",");
   }
 
-  // ---------- case markers ----------
+  // ---------- case markers: one cluster layer, filtered by the status check boxes ----------
+  // Each cluster icon is a ring chart: the total in the middle, each status's share around it.
+  var cases = window[cfg.names.cases];
+  api.cases = cases;
   var pinIcons = {};
   statusKeys.forEach(function (k) {
     pinIcons[k] = L.divIcon({ className: "codi-pin", iconSize: [16, 16],
       html: '<span style="background:' + statusInfo[k].colour + '"></span>' });
   });
-  function clusterSize(n) { return n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50; }
-  function bubble(colour, n, extra) {
-    var size = clusterSize(n);
+  function clusterSize(n) { return n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 46 : 54; }
+  function ring(counts, extra) {
+    var total = 0;
+    statusKeys.forEach(function (k) { total += counts[k] || 0; });
+    var size = clusterSize(total), r = 15.9155, start = 0, arcs = "", title = [];
+    statusKeys.forEach(function (k) {
+      var n = counts[k] || 0;
+      if (!n) return;
+      var share = 100 * n / total;
+      arcs += '<circle r="' + r + '" cx="18" cy="18" fill="none" stroke="' + statusInfo[k].colour +
+        '" stroke-width="4.5" stroke-dasharray="' + share.toFixed(3) + " " + (100 - share).toFixed(3) +
+        '" stroke-dashoffset="' + (25 - start).toFixed(3) + '" data-status="' + k + '" data-count="' + n + '"></circle>';
+      start += share;
+      title.push(statusInfo[k].label + " " + fmt(n));
+    });
     return L.divIcon({ className: "codi-cluster" + (extra || ""), iconSize: [size, size],
-      html: '<div style="background:' + colour + '"><span>' + esc(fmt(n)) + "</span></div>" });
+      html: '<svg viewBox="0 0 36 36" width="' + size + '" height="' + size + '" role="img" aria-label="' +
+        esc(fmt(total) + " " + T.cases + ": " + title.join(", ")) + '"><title>' + esc(title.join(", ")) + "</title>" +
+        '<circle r="13" cx="18" cy="18" fill="#fff"></circle>' + arcs + "</svg><span>" + esc(fmt(total)) + "</span>" });
   }
-  statusKeys.forEach(function (k) {
-    statusLayers[k].options.iconCreateFunction = function (cluster) {
-      var n = 0;
-      cluster.getAllChildMarkers().forEach(function (m) { n += m.options.count || 1; });
-      return bubble(statusInfo[k].colour, n);
-    };
-  });
+  cases.options.iconCreateFunction = function (cluster) {
+    var counts = {};
+    cluster.getAllChildMarkers().forEach(function (m) {
+      var c = m.options.counts;
+      Object.keys(c).forEach(function (k) { counts[k] = (counts[k] || 0) + c[k]; });
+    });
+    return ring(counts);
+  };
 
   function casePopup(p) {
     var html = "<div class='codi-popup'><strong>" + esc(p.community_name) + "</strong>" +
@@ -104,25 +123,47 @@
   }
 
   function caseMarker(f) {
-    var c = f.geometry.coordinates, p = f.properties, ll = L.latLng(c[1], c[0]);
-    if (p.count !== undefined) {  // a grid cell of many cases
-      var cell = L.marker(ll, { icon: bubble(statusInfo[p.status].colour, p.count, " codi-cell"), count: p.count,
-        title: fmt(p.count) + " " + T.cases + " · " + T.zoomIn });
-      cell.on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 18)); });
-      return cell;
-    }
-    var marker = L.marker(ll, { icon: pinIcons[p.status], title: p.community_name, count: 1 });
+    var c = f.geometry.coordinates, p = f.properties, ll = L.latLng(c[1], c[0]), counts = {};
+    counts[p.status] = 1;
+    var marker = L.marker(ll, { icon: pinIcons[p.status], title: p.community_name, counts: counts, status: p.status });
     marker.bindPopup(function () { return casePopup(p); }, { maxWidth: 320 });
     return marker;
   }
+  // Grid cells (a view holding too many cases) come per status and cell: one marker per cell.
+  function cellMarkers(features) {
+    var cells = {}, out = [];
+    features.forEach(function (f) {
+      var key = String(f.id).split(":").slice(1).join(":"), n = f.properties.count, c = f.geometry.coordinates;
+      var cell = cells[key] || (cells[key] = { counts: {}, n: 0, x: 0, y: 0 });
+      cell.counts[f.properties.status] = (cell.counts[f.properties.status] || 0) + n;
+      cell.n += n; cell.x += c[0] * n; cell.y += c[1] * n;
+    });
+    Object.keys(cells).forEach(function (key) {
+      var cell = cells[key], ll = L.latLng(cell.y / cell.n, cell.x / cell.n);
+      var marker = L.marker(ll, { icon: ring(cell.counts, " codi-cell"), counts: cell.counts,
+        title: fmt(cell.n) + " " + T.cases + " · " + T.zoomIn });
+      marker.on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 18)); });
+      out.push(marker);
+    });
+    return out;
+  }
 
   function visibleStatuses() { return statusKeys.filter(function (k) { return map.hasLayer(statusLayers[k]); }); }
+  var drawn = [];  // the markers of the last answer
+  function draw() {  // the markers of the shown statuses, at once (a new answer follows)
+    var shown = visibleStatuses(), keep = [];
+    drawn.forEach(function (m) {
+      if (!m.options.status || shown.indexOf(m.options.status) >= 0) keep.push(m);
+    });
+    cases.clearLayers();
+    if (keep.length) cases.addLayers(keep);
+  }
 
   var inflight = null, last = null, timer = null;
   function loadCases() {
     var statuses = visibleStatuses();
     if (!statuses.length) {
-      statusKeys.forEach(function (k) { statusLayers[k].clearLayers(); });
+      drawn = []; cases.clearLayers();
       last = null; setStatus(""); return;
     }
     var view = map.getBounds();
@@ -135,19 +176,15 @@
     var zoom = map.getZoom();
     getJSON(dataUrl({ bbox: bboxOf(bounds), status: key, zoom: zoom, province: cfg.province }), inflight.signal)
       .then(function (fc) {
-        var groups = {};
-        statusKeys.forEach(function (k) { groups[k] = []; });
-        fc.features.forEach(function (f) { if (groups[f.properties.status]) groups[f.properties.status].push(caseMarker(f)); });
-        statusKeys.forEach(function (k) {
-          statusLayers[k].clearLayers();
-          if (groups[k].length) statusLayers[k].addLayers(groups[k]);
-        });
+        drawn = fc.aggregated ? cellMarkers(fc.features) : fc.features.map(caseMarker);
+        draw();
         last = { key: key, bounds: bounds, complete: !fc.aggregated && fc.numberReturned >= fc.numberMatched };
         setStatus(fc.aggregated ? fill(T.cells, { total: fmt(fc.numberMatched) })
           : fill(T.shown, { shown: fmt(fc.numberReturned), total: fmt(fc.numberMatched) }));
         api.loads += 1;
         api.lastCases = fc.numberReturned;
         document.documentElement.setAttribute("data-cases-loaded", String(api.loads));
+        if (document.readyState !== "complete") document.documentElement.setAttribute("data-cases-before-load", "1");
       })
       .catch(function (err) {
         if (err.name === "AbortError") return;
@@ -155,6 +192,21 @@
       });
   }
   function scheduleCases() { clearTimeout(timer); timer = setTimeout(loadCases, 200); }
+
+  // ---------- no outside base map (an office without internet): the provinces are the base ----------
+  if (!cfg.outsideBasemaps) {
+    map.getContainer().classList.add("codi-no-basemap");
+    map.createPane("codiBase").style.zIndex = 150;
+    if (map.attributionControl) map.attributionControl.addAttribution(esc(cfg.credit));
+    getJSON(cfg.urls.boundaries.replace("{level}", "provinces") + "?" +
+      query({ simplify: cfg.regional ? 0.003 : 0.01, bbox: scopeBbox(2) }))
+      .then(function (fc) {
+        L.geoJSON(fc, { pane: "codiBase", interactive: false,
+          style: { color: "#b7ae9c", weight: 0.8, fillColor: "#f6f3ec", fillOpacity: 1 } }).addTo(map);
+        api.baseDrawn = true;
+      })
+      .catch(function (err) { api.errors.push(String(err)); });
+  }
 
   // ---------- other overlays, loaded once when first shown ----------
   var loaded = {};
@@ -236,8 +288,11 @@
     return this._div;
   };
   legend.addTo(map);
+  var phone = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
+  var legendFolded = phone;
   function renderLegend() {
-    var html = "<strong>" + esc(T.legend) + "</strong><ul>";
+    var html = "<button type='button' class='codi-legend-toggle' aria-expanded='" + !legendFolded + "'>" +
+      esc(T.legend) + (legendFolded ? " ▸" : "") + "</button><ul>";
     cfg.statuses.forEach(function (s) {
       html += "<li><span class='codi-swatch' style='background:" + s.colour + "'></span>" + esc(s.label) + "</li>";
     });
@@ -255,8 +310,27 @@
       html += "</ul>";
     }
     legend._div.innerHTML = html;
+    legend._div.classList.toggle("codi-folded", legendFolded);
   }
+  legend._div.addEventListener("click", function (e) {
+    if (e.target.closest(".codi-legend-toggle")) { legendFolded = !legendFolded; renderLegend(); }
+  });
   renderLegend();
+
+  // ---------- phones: the layer panel starts closed, a tap on its button opens or closes it ----------
+  var layerPanel = map.getContainer().querySelector(".leaflet-control-layers");
+  api.phone = phone;
+  if (phone && layerPanel) {
+    layerPanel.classList.remove("leaflet-control-layers-expanded");
+    var toggle = layerPanel.querySelector(".leaflet-control-layers-toggle");
+    toggle.setAttribute("aria-label", T.layers);
+    toggle.title = T.layers;
+    L.DomEvent.on(toggle, "click", function (e) {
+      L.DomEvent.preventDefault(e);
+      layerPanel.classList.add("leaflet-control-layers-expanded");  // (Leaflet also opens it on focus)
+    });
+    map.on("click", function () { layerPanel.classList.remove("leaflet-control-layers-expanded"); });
+  }
 
   // ---------- search (server side, within the map's scope) ----------
   if (L.Control.Search) {
@@ -315,14 +389,31 @@
   map.on("moveend", function () { scheduleCases(); writeAddress(); });
   map.on("overlayadd", function (e) {
     Object.keys(overlays).forEach(function (k) { if (overlays[k] === e.layer) ensureLoaded(k); });
-    if (statusKeys.some(function (k) { return statusLayers[k] === e.layer; })) { last = null; scheduleCases(); }
+    if (isStatus(e.layer)) { draw(); last = null; scheduleCases(); }
     renderLegend(); writeAddress();
   });
-  map.on("overlayremove", function () { renderLegend(); writeAddress(); });
+  map.on("overlayremove", function (e) {
+    if (isStatus(e.layer)) { draw(); if (!visibleStatuses().length) loadCases(); }
+    renderLegend(); writeAddress();
+  });
+  function isStatus(layer) { return statusKeys.some(function (k) { return statusLayers[k] === layer; }); }
   map.on("baselayerchange", function (e) { currentBase = baseByLabel[e.name] || currentBase; writeAddress(); });
 
   Object.keys(overlays).forEach(function (k) { if (map.hasLayer(overlays[k])) ensureLoaded(k); });
   loadCases();
+
+  // ---------- another day, redrawn in place (the quarter slider of timeline/time.js) ----------
+  api.asOf = function () { return cfg.asOf || ""; };
+  api.setAsOf = function (day) {
+    cfg.asOf = day || "";
+    last = null;
+    loadCases();
+    ["choropleth", "pilot-areas"].forEach(function (k) {
+      if (!overlays[k] || !loaded[k]) return;
+      overlays[k].clearLayers(); loaded[k] = null;
+      if (map.hasLayer(overlays[k])) ensureLoaded(k);
+    });
+  };
 
   // ---------- toolbar: region and province menus ----------
   function keepParams(drop) {
@@ -356,17 +447,33 @@
       dialog.showModal();
     });
     document.getElementById("share-close").addEventListener("click", function () { dialog.close(); });
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
+    var duplicate = document.getElementById("share-duplicate");
+    function thaiDate(iso) {
+      return new Date(iso).toLocaleDateString(cfg.lang === "th" ? "th-TH" : "en-GB",
+        { timeZone: "Asia/Bangkok", day: "numeric", month: "short", year: "numeric" });
+    }
+    document.getElementById("share-again").addEventListener("click", function () { send(false); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); send(true); });
+    function send(ifNew) {
+      duplicate.hidden = true;
       var token = document.querySelector("meta[name=csrf-token]");
       var body = { label: form.elements.label.value, expires_in_days: Number(form.elements.expires_in_days.value),
-        region: dialog.getAttribute("data-region") || null, statuses: visibleStatuses(), layers: visibleLayers() };
+        region: dialog.getAttribute("data-region") || null, statuses: visibleStatuses(), layers: visibleLayers(),
+        if_new: ifNew };
       fetch(dialog.getAttribute("data-url"), { method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.content : "" },
         body: JSON.stringify(body) })
-        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); })
         .then(function (res) {
           var error = document.getElementById("share-error");
+          if (res.status === 409) {  // a live link of this same view exists: say so, offer it
+            var same = (res.body.error || {}).details || [];
+            document.getElementById("share-duplicate-list").textContent = same.map(function (d) {
+              return "“" + d.label + "” (" + fill(T.until, { date: thaiDate(d.expires_at) }) + ")";
+            }).join(", ");
+            if (same.length) document.getElementById("share-duplicate-open").href = dialog.getAttribute("data-links") + "#link-" + same[0].id;
+            error.hidden = true; duplicate.hidden = false; return;
+          }
           if (!res.ok) {
             var e2 = res.body.error || {};
             error.textContent = (e2.message || "") + " " + (e2.details || []).map(function (d) { return d.field + ": " + d.message; }).join("; ");
@@ -374,10 +481,11 @@
           }
           error.hidden = true;
           document.getElementById("share-url").value = res.body.url;
-          document.getElementById("share-expiry").textContent = res.body.expires_at;
+          var expiry = document.getElementById("share-expiry");
+          expiry.textContent = fill(expiry.getAttribute("data-text"), { date: thaiDate(res.body.expires_at) });
           document.getElementById("share-result").hidden = false;
           document.getElementById("share-url").select();
         });
-    });
+    }
   }
 })();

@@ -128,7 +128,7 @@ def records(client, auth) -> dict[str, Any]:
     case_id = case.get_json()["id"]
     doc = upload(client, f"/api/v1/cases/{case_id}/documents", land_team, PDF, "สัญญา.pdf")
     assert doc.status_code == 201, doc.get_json()
-    pilot = client.post("/api/v1/pilot-areas", headers=auth("architect"),
+    pilot = client.post("/api/v1/pilot-areas", headers=land_team,
                         json={"subdistrict_code": free_subdistrict(), "team": "ทีมทดสอบ ADV"})
     assert pilot.status_code == 201, pilot.get_json()
     fund = client.post("/api/v1/funds", headers=land_team, json={

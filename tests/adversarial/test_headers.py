@@ -132,7 +132,7 @@ for i in range(%(n)d):
     # a different X-Forwarded-For each time: with no proxy configured it must not make a new client
     spoof = {"X-Forwarded-For": f"203.0.113.{i + %(n)d * 7}"}
     where = {"REMOTE_ADDR": %(addr)r}
-    for what, r in (("login", client.post("/login", data={"email": "nobody@example.org", "password": "x"},
+    for what, r in (("login", client.post("/login", data={"email": %(email)r, "password": "x"},
                                           environ_base=where, headers=spoof)),
                     ("share", client.get("/s/%(token)s/data", environ_base=where, headers=spoof))):
         codes[what].append([r.status_code, (r.get_json(silent=True) or {}).get("error", {}).get("code"),
@@ -142,8 +142,10 @@ print(json.dumps(codes))
 
 
 def _worker(app, addr: str, n: int) -> dict[str, list]:
-    """A separate Python process (like another gunicorn worker) with the app's default storage."""
-    script = _WORKER % {"url": app.config["SQLALCHEMY_DATABASE_URI"], "n": n, "addr": addr, "token": "Q" * 43}
+    """A separate Python process (like another gunicorn worker) with the app's default storage; each
+    address names its own account, so that only the per-address limit is seen here."""
+    script = _WORKER % {"url": app.config["SQLALCHEMY_DATABASE_URI"], "n": n, "addr": addr, "token": "Q" * 43,
+                        "email": f"nobody-{addr}@example.org"}
     env = {k: v for k, v in os.environ.items() if k != "RATELIMIT_STORAGE_URI"}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={**env, "PYTHONPATH": str(ROOT)})

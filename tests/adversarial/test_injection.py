@@ -34,28 +34,30 @@ PAYLOADS = {
 }
 
 _MAP = {"status": REJECT, "layers": REJECT, "province": REJECT, "region": REJECT, "c": REJECT, "z": REJECT,
-        "base": REJECT}
+        "base": REJECT, "as_of": REJECT, "from": REJECT, "to": REJECT}
 _MAP_DATA = {"layer": REJECT, "status": REJECT, "province": REJECT, "region": REJECT, "bbox": REJECT, "q": TEXT,
-             "limit": REJECT, "zoom": REJECT}
+             "limit": REJECT, "zoom": REJECT, "as_of": REJECT, "from": REJECT}
 
 # (path, role for a Bearer token or None, fixed query, {parameter: kind})
 LISTS = [
     ("/api/v1/cases", "land_team", {}, {"bbox": REJECT, "status": REJECT, "region": REJECT, "province": REJECT,
                                         "q": TEXT, "limit": REJECT, "offset": REJECT, "sort": REJECT,
-                                        "include_deleted": REJECT}),
+                                        "include_deleted": REJECT, "as_of": REJECT}),
     ("/api/v1/pilot-areas", "viewer", {}, {"region": REJECT, "province": REJECT, "stage": REJECT, "bbox": REJECT,
                                            "limit": REJECT, "offset": REJECT}),
     ("/api/v1/funds", "viewer", {}, {"region": REJECT, "province": REJECT, "level": REJECT, "bbox": REJECT,
                                      "q": TEXT, "limit": REJECT, "offset": REJECT}),
     ("/api/v1/boundaries/provinces", None, {}, {"code": TEXT, "bbox": REJECT, "simplify": REJECT}),
-    ("/api/v1/dashboard", "viewer", {}, {"region": REJECT}),
+    ("/api/v1/dashboard", "viewer", {}, {"region": REJECT, "as_of": REJECT}),
+    ("/api/v1/changes", "viewer", {"from": "2025-10-01"}, {"to": REJECT, "region": REJECT, "province": REJECT,
+                                                          "points": REJECT}),
     ("/api/v1/audit", "admin", {}, {"entity": REJECT, "limit": REJECT}),
     ("/map/data", "viewer", {}, _MAP_DATA),
     ("/map/data", "viewer", {"layer": "choropleth"}, {"level": REJECT}),
     ("/s/{token}/data", None, {}, {k: v for k, v in _MAP_DATA.items()}),
     ("/api/v1/export/cases", "land_team", {"format": "geojson"},
      {"format": REJECT, "bbox": REJECT, "status": REJECT, "region": REJECT, "province": REJECT, "q": TEXT,
-      "include_contacts": REJECT}),
+      "include_contacts": REJECT, "as_of": REJECT}),
     ("/api/v1/export/pilot-areas", "viewer", {"format": "geojson"},
      {"bbox": REJECT, "region": REJECT, "province": REJECT, "stage": REJECT}),
     ("/api/v1/export/funds", "viewer", {"format": "geojson"},
@@ -85,6 +87,9 @@ LISTS = [
     # pages
     ("/cases", "viewer", {}, {"status": REJECT, "region": REJECT, "province": REJECT, "q": TEXT, "page": REJECT}),
     ("/map", "viewer", {}, _MAP),
+    ("/map.pdf", "viewer", {}, {**_MAP, "size": REJECT}),
+    ("/map/south.pdf", "viewer", {}, {"status": REJECT, "layers": REJECT, "province": REJECT, "size": REJECT}),
+    ("/s/{token}.pdf", None, {}, {"status": REJECT, "layers": REJECT, "province": REJECT, "size": REJECT}),
     ("/s/{token}", None, {}, {k: v for k, v in _MAP.items()}),
     ("/dashboard", "viewer", {}, {"region": REJECT}),
     ("/admin/", "admin", {}, {"entity": IGNORED, "limit": REJECT}),
@@ -160,6 +165,10 @@ PATHS = [
     "/api/v1/export/cases%27%20OR%201=1",
     "/map/south%27%20OR%20%271%27=%271",
     "/map/%00",
+    "/map/south%27%20OR%20%271%27=%271.pdf",
+    "/map/%00.pdf",
+    "/cases/99999999999999999999.pdf",
+    "/s/" + "A" * 43 + "%27%20OR%201=1.pdf",
     "/ogc/collections/cases%27--/items",
     "/ogc/collections/cases/items/1%20OR%201=1",
     "/ogc/collections/cases/items/%00",

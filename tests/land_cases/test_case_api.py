@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from app.auth.security import session_fields
 from tests.factories import case_payload
 
 
@@ -199,6 +200,7 @@ def test_cookie_session_write_needs_csrf_header(app, session, users):
     client = app.test_client()
     with client.session_transaction() as cookie:
         cookie["_user_id"] = str(users["land_team"].id)
+        cookie.update(session_fields(users["land_team"]))
         cookie["_fresh"] = True
     response = client.post("/api/v1/cases", json=case_payload())
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "csrf_failed"

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from app.auth.security import session_fields
 from app.extensions import db
 from app.models import ShareLink
 
@@ -138,6 +139,7 @@ def test_revoke_unknown_is_404(client, auth, map_data):
 def test_cookie_session_needs_csrf_header(app, client, users, map_data):
     with client.session_transaction() as s:
         s["_user_id"] = str(users["policy"].id)
+        s.update(session_fields(users["policy"]))
         s["_fresh"] = True
     app.config["WTF_CSRF_ENABLED"] = True
     try:
