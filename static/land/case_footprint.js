@@ -12,6 +12,7 @@
   var map = L.map(el, { scrollWheelZoom: false });
   L.tileLayer(TILES, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
   map.createPane("landParcels").style.zIndex = 380;
+  map.createPane("landNeighbours").style.zIndex = 390;
   var group = L.featureGroup();
   var state = window.codiFootprint = { map: map, group: group, dirty: false, saved: null, error: null };
   var statusEl = document.getElementById("footprint-status");
@@ -44,7 +45,7 @@
   // neighbours' footprints (not this case's)
   getJSON(cfg.footprintsUrl + "?bbox=" + bbox() + "&limit=500").then(function (data) {
     L.geoJSON(data, {
-      filter: function (f) { return f.id !== cfg.caseId; }, pmIgnore: true,
+      filter: function (f) { return f.id !== cfg.caseId; }, pmIgnore: true, pane: "landNeighbours",
       style: { color: "#e67e22", weight: 2, dashArray: "5 4", fillOpacity: 0.08 },
       onEachFeature: function (f, layer) {
         layer.bindPopup(esc(T.neighbour) + ": <a href=\"./" + encodeURIComponent(f.id) + "\">" + esc(f.properties.code) +
@@ -85,6 +86,16 @@
     editMode: true, dragMode: true, removalMode: true
   });
   function changed() { state.dirty = true; if (saveBtn) { saveBtn.disabled = false; } }
+  // while drawing or editing, clicks go to the outline, not to the parcels' and neighbours' popups
+  function quiet(on) {
+    ["landParcels", "landNeighbours"].forEach(function (name) {
+      map.getPane(name).style.pointerEvents = on ? "none" : "";
+    });
+    if (on) { map.closePopup(); }
+  }
+  map.on("pm:drawstart", function () { quiet(true); });
+  map.on("pm:drawend", function () { quiet(false); });
+  map.on("pm:globaleditmodetoggled pm:globaldragmodetoggled", function (e) { quiet(e.enabled); });
   map.on("pm:create", function (e) { e.layer.on("pm:edit", changed); changed(); });
   map.on("pm:remove", changed);
   group.eachLayer(function (layer) { layer.on("pm:edit", changed); });
