@@ -160,3 +160,15 @@ def test_area_column_is_postgis_on_the_ellipsoid(session, make_case):
     expected = session.scalar(select(func.ST_Area(func.Geography(LandCase.footprint)) / 1600.0)
                               .where(LandCase.id == feature["id"]))
     assert stored.area_rai == pytest.approx(expected)
+
+
+def test_as_of_and_changes_survive_footprint_history(client, auth, make_case):
+    from datetime import date
+
+    feature = make_case(footprint=square())
+    _patch(client, auth, feature["id"], {"footprint": square(half=0.0005)})
+    today = date.today().isoformat()
+    response = client.get(f"/api/v1/cases?as_of={today}&limit=5", headers=auth("viewer"))
+    assert response.status_code == 200, response.get_json()
+    history = client.get(f"/api/v1/cases/{feature['id']}/history", headers=auth("viewer"))
+    assert history.status_code == 200
