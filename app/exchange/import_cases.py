@@ -300,6 +300,10 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
         rows = _history(creates, updates, _after(touched), uid, note)
         if rows:
             db.session.execute(insert(HistoryEntry), rows)
+    if located:
+        from app.land import overlaps
+
+        overlaps.refresh(case_ids=located)  # what the new and moved cases stand on
 
 
 def import_cases(table: Table, user: User | None, *, dry_run: bool, may_set_sensitive: bool,
