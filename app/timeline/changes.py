@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 
 from app.extensions import db
+from app.geojson import json_list
 from app.models import HistoryEntry, LandCase, Province
 from app.timeline.asof import ENTITY, end_of_day
 
@@ -27,8 +28,6 @@ def _key(name: str):
 
 def changes_select(first: date, last: date, *, region: str | None = None, province: str | None = None):
     """Rows (history id, case, from, to, date) of the status moves dated `first`..`last`."""
-    from app.land_cases.queries import check_province, region_members  # (it imports this package)
-
     h, c, p = HistoryEntry.__table__, LandCase.__table__, Province.__table__
     stmt = (select(h.c.id.label("history_id"), c.c.id.label("case_id"), c.c.code, c.c.community_name,
                    h.c.old_value.label("from_status"), h.c.new_value.label("to_status"),
@@ -37,12 +36,12 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
             .select_from(h.join(c, c.c.id == h.c.entity_id).outerjoin(p, p.c.code == c.c.province_code))
             .where(h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on.between(first, last),
                    or_(c.c.deleted_at.is_(None), c.c.deleted_at >= end_of_day(last))))
+    from app.filters import check_province, check_region, region_predicate  # (it imports this package)
+
+    region, province = check_region(region), check_province(province)
     if region:
-        members = region_members(region)
-        in_region = c.c.region_code == region
-        stmt = stmt.where(or_(in_region, c.c.province_code.in_(members)) if members else in_region)
+        stmt = stmt.where(region_predicate(c.c.region_code, c.c.province_code, region))
     if province:
-        check_province(province)
         stmt = stmt.where(c.c.province_code == province)
     return stmt
 
@@ -50,7 +49,7 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
 def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
                  points: bool = False) -> str:
     """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
-    # in date order from a sorted subquery (json_agg keeps its input order; no sort per aggregate);
+    # in date order from a sorted subquery (the aggregate keeps its input order; no sort per aggregate);
     # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
     rows = (changes_select(first, last, region=region, province=province)
             .order_by(literal_column("day"), literal_column("case_id"), literal_column("history_id"))
@@ -62,10 +61,10 @@ def changes_json(first: date, last: date, *, region: str | None = None, province
         pairs += [_key("province_code"), rows.c.province_code, _key("province"), rows.c.province,
                   _key("lon"), func.round(cast(rows.c.lon, Numeric), 5),
                   _key("lat"), func.round(cast(rows.c.lat, Numeric), 5)]
-    listed = func.json_agg(func.json_build_object(*pairs))
+    listed = json_list(func.json_build_object(*pairs))
     body = func.json_build_object(
         _key("from"), first.isoformat(), _key("to"), last.isoformat(), _key("count"), func.count(),
-        _key("changes"), func.coalesce(listed, literal_column("'[]'::json")))
+        _key("changes"), listed)
     return db.session.scalar(select(cast(body, Text)).select_from(rows))
 
 
