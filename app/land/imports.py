@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from app.auth.scope import in_scope, region_names, scope_of
 from app.errors import ValidationError
 from app.extensions import db
 from app.land import layers, overlaps
@@ -39,7 +40,7 @@ def import_footprints(file: Any, user: User | None, *, dry_run: bool, crs: str |
     polygons = layers.read_file(file, crs=crs, max_features=MAX_ROWS)
     codes = _codes(polygons)
     known = {r.code: r for r in db.session.execute(text(
-        "SELECT id, code, ST_X(geom) AS lon, ST_Y(geom) AS lat, version FROM land_cases "
+        "SELECT id, code, ST_X(geom) AS lon, ST_Y(geom) AS lat, version, region_code FROM land_cases "
         "WHERE deleted_at IS NULL AND code = ANY(:codes)"), {"codes": [c for c in codes if c]})}
     errors: list[dict[str, Any]] = []
     plans: list[dict[str, Any]] = []
@@ -57,6 +58,11 @@ def import_footprints(file: Any, user: User | None, *, dry_run: bool, crs: str |
             continue
         if code in seen:
             errors.append({"row": row, "field": "code", "message": _("รหัส %(c)s ซ้ำในไฟล์", c=code)})
+            continue
+        if not in_scope(user, case.region_code):
+            errors.append({"row": row, "field": "region_code", "reason": "out_of_scope", "message": _(
+                "แถวนี้อยู่ใน %(where)s ซึ่งอยู่นอกภาคของบัญชีคุณ (%(mine)s)",
+                where=region_names([case.region_code]) or "-", mine=region_names(sorted(scope_of(user) or ())))})
             continue
         seen.add(code)
         try:

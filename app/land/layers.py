@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 from werkzeug.datastructures import FileStorage
 
+from app.auth.scope import check_national
 from app.errors import BadRequest, NotFound, ValidationError, gis_error
 from app.extensions import db
 from app.land import overlaps
@@ -187,10 +189,14 @@ def summary(polygons: PolygonLayer, meta: LayerMeta | None = None, *, dry_run: b
     return body
 
 
+_LAYERS = _l("ชั้นข้อมูลที่ดินอ้างอิง")
+
+
 def create_layer(file: FileStorage | None, meta: LayerMeta, user: User | None, *, dry_run: bool = False,
                  crs: str | None = None, encoding: str | None = None, layer: str | None = None,
                  is_sample: bool = False) -> tuple[ReferenceLayer | None, dict[str, Any]]:
     """Upload a layer: (the layer, its summary); with `dry_run` nothing is written (layer None)."""
+    check_national(user, _LAYERS)
     polygons = read_file(file, crs=crs, encoding=encoding, layer=layer)
     if dry_run:
         return None, summary(polygons, meta, dry_run=True)
@@ -212,6 +218,7 @@ def replace_parcels(layer_id: int, file: FileStorage | None, user: User | None, 
                     crs: str | None = None, encoding: str | None = None,
                     layer: str | None = None) -> dict[str, Any]:
     """A newer survey: every parcel of the layer replaced by the file's, the layer's id kept."""
+    check_national(user, _LAYERS)
     record = get_layer(layer_id)
     polygons = read_file(file, crs=crs, encoding=encoding, layer=layer)
     if dry_run:
@@ -232,10 +239,11 @@ def replace_parcels(layer_id: int, file: FileStorage | None, user: User | None, 
             **summary(polygons, dry_run=False)}
 
 
-def delete_layer(layer_id: int) -> None:
+def delete_layer(layer_id: int, user: User | None = None) -> None:
     """Remove a layer, its parcels and what cases stood on it (the cascade), then the suggestions."""
     from app.land_cases.service import atomic
 
+    check_national(user, _LAYERS)
     with atomic():
         get_layer(layer_id)
         db.session.execute(text(f"DROP TABLE IF EXISTS {partition(layer_id)}"))

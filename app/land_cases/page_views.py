@@ -18,7 +18,7 @@ from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
 from app.extensions import db
 from app.filters import LAYERS, Filter, parse_filter
-from app.land_cases import forms, pages, queries, service
+from app.land_cases import forms, history_view, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
 from app.models import Province, Region
@@ -101,7 +101,8 @@ def case_detail(case_id: int):
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
     entries = service.case_history(case_id, role=current_role(), include_deleted=admin)
-    timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
+    timeline = history_view.status_timeline(entries, _lang())
+    entries = history_view.people_history(entries, _lang())
     from app.models import District, Subdistrict
 
     area_names = {

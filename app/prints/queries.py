@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, select, true
@@ -146,11 +147,11 @@ def funds_in(subdistrict: str) -> list[dict[str, Any]]:
 
 
 def choropleth_areas(level: str, provinces: Sequence[str] | None, statuses: Sequence[str], *,
-                     tolerance: float, lang: str) -> tuple[list[Area], int]:
+                     tolerance: float, lang: str, as_of: date | None = None) -> tuple[list[Area], int]:
     """Provinces or districts with their count of open cases (as `label`-less areas) and the maximum."""
     area, key = (Province, LandCase.province_code) if level == "provinces" else (District, LandCase.district_code)
     open_statuses = [s for s in OPEN_STATUSES if s in statuses]
-    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces))
+    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces, as_of=as_of))
               .with_only_columns(key.label("code"), func.count().label("n"), maintain_column_froms=True)
               .group_by(key).subquery())
     stmt = (select(geometry_text(func.ST_SimplifyPreserveTopology(area.geom, tolerance), 5),

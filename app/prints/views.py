@@ -1,7 +1,7 @@
 """PDF routes: `/map.pdf`, `/map/<region>.pdf`, `/s/<token>.pdf`, `/pilot-areas/<id>.pdf`, `/cases/<id>.pdf`.
 
-The map prints read the same query as the map page (`status=`, `layers=`, `province=`) plus
-`size=A4|A3`; `as_of=` is accepted and ignored until the map itself can show the past.
+The map prints read the same query as the map page (`status=`, `layers=`, `province=`, `as_of=`)
+plus `size=A4|A3`; a share link frozen at a date prints that date.
 """
 
 from __future__ import annotations

@@ -28,8 +28,6 @@ def _key(name: str):
 
 def changes_select(first: date, last: date, *, region: str | None = None, province: str | None = None):
     """Rows (history id, case, from, to, date) of the status moves dated `first`..`last`."""
-    from app.land_cases.queries import check_province, region_members  # (it imports this package)
-
     h, c, p = HistoryEntry.__table__, LandCase.__table__, Province.__table__
     stmt = (select(h.c.id.label("history_id"), c.c.id.label("case_id"), c.c.code, c.c.community_name,
                    h.c.old_value.label("from_status"), h.c.new_value.label("to_status"),
@@ -38,12 +36,12 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
             .select_from(h.join(c, c.c.id == h.c.entity_id).outerjoin(p, p.c.code == c.c.province_code))
             .where(h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on.between(first, last),
                    or_(c.c.deleted_at.is_(None), c.c.deleted_at >= end_of_day(last))))
+    from app.filters import check_province, check_region, region_predicate  # (it imports this package)
+
+    region, province = check_region(region), check_province(province)
     if region:
-        members = region_members(region)
-        in_region = c.c.region_code == region
-        stmt = stmt.where(or_(in_region, c.c.province_code.in_(members)) if members else in_region)
+        stmt = stmt.where(region_predicate(c.c.region_code, c.c.province_code, region))
     if province:
-        check_province(province)
         stmt = stmt.where(c.c.province_code == province)
     return stmt
 

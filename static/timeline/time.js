@@ -174,7 +174,7 @@
       history.replaceState(null, "", location.pathname + (qs ? "?" + qs : "") + location.hash);
       var banner = document.querySelector("[data-time-banner]");
       if (banner) banner.hidden = !day;
-      if (banner && day) banner.textContent = T.asOf + " " + beDate(day);
+      if (banner && day) banner.textContent = T.banner.replace("%(d)s", beDate(day));
       if (quarter) quarter.value = day;
       if (dayField) dayField.value = "";
       api.sliderDay = day;

@@ -182,3 +182,33 @@ def test_english_words_and_small_things(live_server, committed_user, browser):
         assert NUMBER_WITH_SEPARATOR.match(households), households  # the sample data alone holds 17,855
         shot(page, "ux_dashboard_desktop", full_page=True)
         assert page.js_errors == []
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_history_in_peoples_words(live_server, committed_user, browser, size):
+    land = committed_user("land_team")
+    case = _new_case(live_server, land.token, opened_on="2023-06-01")
+    for status, when in (("surveying", "2026-01-10"), ("negotiating", "2024-05-01")):
+        answer = api(live_server, land.token, "POST", f"/api/v1/cases/{case['id']}/status",
+                     {"status": status, "note": f"มีผล {when}", "date": when})
+        assert answer[0] == 200
+    with sized_page(browser, size) as page:
+        hang_outside(page, live_server)
+        sign_in(page, live_server, land.email)
+        page.goto(f"{live_server}/cases/{case['id']}", wait_until="domcontentloaded")
+        table = page.locator("#history table").inner_text()
+        for code in ("community_name", "create", "reported", "treasury", "false", "2023-06-01"):
+            assert code not in table, code
+        assert page.locator("#history tr.action-create").count() == 1  # one folded "created" entry
+        created = page.locator("#history tr.action-create details")
+        created.locator("summary").click()
+        assert "กรมธนารักษ์" in created.inner_text() and "1 มิ.ย. 2566" in created.inner_text()
+        assert "สำรวจข้อมูล" in table and "เปลี่ยนสถานะ" in table
+        # the status timeline follows the effective dates: 2567 before 2569
+        whens = page.locator("#timeline .when").all_inner_texts()[1:]  # after the first status
+        years = [int(w.split()[-1]) for w in whens]
+        assert years == [2567, 2569], whens
+        assert page.locator("#timeline li .status").all_inner_texts() == ["รับเรื่อง", "เจรจา", "สำรวจข้อมูล"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+        shot(page, f"ux_case_history_{size}", full_page=True)
+        assert page.js_errors == []

@@ -90,8 +90,11 @@ def test_changes_in_this_period_view(live_server, committed_user, page):
     moves = int(page.get_attribute("html", "data-changes-loaded"))
     assert moves > 0
     assert page.locator("#changes-table tbody tr").count() == min(moves, 2000)
+    page.screenshot(path="tests/artifacts/time_map_changes.png", full_page=True)
+    # the from -> to labels stay on once zoomed in (on hover before)
+    page.evaluate("window.codiMap.map.setZoom(10)")
+    page.wait_for_selector(".codi-move", state="attached", timeout=10000)
     assert "→" in page.locator(".codi-move").first.inner_text()
     assert "แสดงกรณีที่เปลี่ยนสถานะระหว่าง 1 กรกฎาคม 2569 ถึง 30 กันยายน 2569" in page.locator(
         "[data-time-banner]").inner_text()
-    page.screenshot(path="tests/artifacts/time_map_changes.png", full_page=True)
     assert page.js_errors == []

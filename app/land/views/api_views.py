@@ -64,7 +64,7 @@ def get_layer(layer_id: int):
 @require("reference.write")
 def delete_layer(layer_id: int):
     """Remove the layer and its parcels (204)."""
-    layers.delete_layer(layer_id)
+    layers.delete_layer(layer_id, current_user)
     return Response(status=204)
 
 
@@ -144,6 +144,10 @@ def import_case_footprints():
     if report["errors"]:
         rows = sorted({e["row"] for e in report["errors"]})
         listed = ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
+        if any(e.get("reason") == "out_of_scope" for e in report["errors"]):
+            report["error"] = {"code": "out_of_scope", "details": report["errors"], "message": _(
+                "แถวที่ %(rows)s อยู่นอกภาคของบัญชีคุณ: ไม่ได้บันทึกข้อมูลใด ๆ", rows=listed)}
+            return jsonify(report), 403
         report["error"] = {"code": "validation_error", "details": report["errors"], "message": _(
             "ข้อมูลไม่ถูกต้อง %(n)s แถว (แถวที่ %(rows)s): ไม่ได้บันทึกข้อมูลใด ๆ", n=len(rows), rows=listed)}
         return jsonify(report), 422

@@ -136,7 +136,7 @@ def layer_upload():
 @require("reference.write")
 def layer_delete(layer_id: int):
     _check_form()
-    layers.delete_layer(layer_id)
+    layers.delete_layer(layer_id, current_user)
     flash(_("ลบชั้นข้อมูลแล้ว"), "success")
     return redirect(url_for("land.overview"))
 
