@@ -195,6 +195,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    from app.land.cli import land_cli
+
+    app.cli.add_command(land_cli)
     try:
         from app.sample_data import demo_cli
     except ImportError:  # sample data arrives with the land-case model

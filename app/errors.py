@@ -126,8 +126,12 @@ def integrity_error(exc: IntegrityError) -> ServiceError:
 def gis_error(exc: GisError) -> ServiceError:
     """An error of the GIS core as the caller's error: exchange errors keep their own status and
     message (translated by code), other refusals of the core are 422s."""
+    from app.land.messages import land_error
     from gis.exchange.errors import ExchangeError
 
+    mapped = land_error(exc)  # footprints and reference layers: codes of their own
+    if mapped is not None:
+        return mapped
     if isinstance(exc, ExchangeError):
         from app.exchange.messages import service_error
 

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 import benchlib  # noqa: E402
 
-PORT = int(os.environ.get("BENCH_PORT", "5106"))
+PORT = int(os.environ.get("BENCH_PORT", "5109"))
 BBOX = "100.45,13.65,100.65,13.85"  # central Bangkok
 LIMIT = 1000
 DAYS = [("end of the last quarter", "2026-09-30"), ("one year earlier", "2025-09-30"),
@@ -117,7 +117,7 @@ def main(runs: int) -> None:
         for day, seconds in drawn.items():
             rows.append([f"/map/south{'?as_of=' + day if day else ''} drawn in Chromium (first markers)",
                          benchlib.fmt(seconds), "-", "-", "< 5 s", "yes" if seconds < 5 else "**no**", "3"])
-    benchlib.section("as_of", "6. The map as it stood: as_of against today, the changes of a fiscal year",
+    benchlib.section("as_of", "7. The map as it stood: as_of against today, the changes of a fiscal year",
                      benchlib.table(rows),
                      [f"database {benchlib.DB_NAME}: {benchlib.CASES} generated cases with their histories "
                       "(`flask demo generate`); HTTP through gunicorn (gunicorn.conf.py), Bearer token of a "

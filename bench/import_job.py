@@ -1,7 +1,7 @@
 """A 100,000-row CSV import as a background job: wall time and the worker's peak memory,
 for the dry run and the real import, beside `COPY` of the same file (issue 14, point 4).
 
-    DATABASE_URL=... .venv/bin/python bench/import_job.py [ROWS=100000]
+    DATABASE_URL=... .venv/bin/python bench/import_job.py [ROWS=100000]   # allow it 30+ minutes today
 
 In a database of its own (`codi_bench_import`, made afresh, boundaries and regions only):
 a CSV of ROWS new cases at points inside real subdistricts, `COPY` of it into a temporary

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pilot.review": frozenset({"admin", "architect"}),
     "fund.write": frozenset({"admin", "land_team"}),
     "import": frozenset({"admin", "land_team"}),
+    "reference.write": frozenset({"admin", "land_team"}),
     "share.manage": frozenset({"admin", "policy"}),
     "audit.read": frozenset({"admin"}),
     "jobs.all": frozenset({"admin"}),  # see every user's background jobs

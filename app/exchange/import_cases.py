@@ -296,10 +296,14 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
     if not report.dry_run:
         _assign_codes(creates)
     touched = [p.case_id for p in creates + updates]
-    if touched:
+    if touched and not report.dry_run:  # a dry run is rolled back: its history would be built for nothing
         rows = _history(creates, updates, _after(touched), uid, note)
         if rows:
             db.session.execute(insert(HistoryEntry), rows)
+    if located:
+        from app.land import overlaps
+
+        overlaps.refresh(case_ids=located)  # what the new and moved cases stand on
 
 
 def import_cases(table: Table, user: User | None, *, dry_run: bool, may_set_sensitive: bool,

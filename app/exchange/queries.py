@@ -26,9 +26,10 @@ from app.filters import Filter, check_unknown, filter_names, parse_filter
 from gis.exchange.writers import ExportSpec
 from gis.fields import CASE_FIELDS, CASE_STATUSES, FUND_FIELDS, PILOT_AREA_FIELDS, STATUS_COLOURS, visible_fields
 
-LAYERS = ("cases", "pilot-areas", "funds")
+LAYERS = ("cases", "pilot-areas", "funds", "case-footprints")
 COMMON_PARAMS = {"format", "include_contacts", "lang"}
-LAYER_PARAMS = {layer: filter_names(layer) for layer in LAYERS}
+# case-footprints (app.land.export) takes the case filters
+LAYER_PARAMS = {layer: filter_names("cases" if layer == "case-footprints" else layer) for layer in LAYERS}
 CHUNK_ROWS = 20_000
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -113,11 +114,15 @@ def fund_source(filters: Filter) -> ExportSource:
 def export_source(layer: str, *, with_contacts: bool) -> ExportSource:
     """The select and spec of a layer's export from the request's filters (400 for bad filters)."""
     check_params(layer)
-    f = parse_filter(layer, paging=False)
+    f = parse_filter("cases" if layer == "case-footprints" else layer, paging=False)
     if layer == "cases":
         return case_source(with_contacts, f)
     if layer == "pilot-areas":
         return pilot_source(f)
+    if layer == "case-footprints":
+        from app.land.export import footprint_source
+
+        return footprint_source(with_contacts, f)
     return fund_source(f)
 
 

@@ -28,8 +28,12 @@ def property_names(*, with_sensitive: bool, with_deleted: bool = False) -> list[
 
 def properties_expr(*, with_sensitive: bool, with_deleted: bool = False) -> ColumnElement:
     """`json_build_object(...)` of a case's visible properties (one place for every answer)."""
+    from app.land.queries import property_pairs
+
     names = property_names(with_sensitive=with_sensitive, with_deleted=with_deleted)
-    return json_object({name: getattr(LandCase, name) for name in names})
+    columns = {name: getattr(LandCase, name) for name in names}
+    columns.update(property_pairs())  # footprint, area_rai, overlay_owner_type, owner_conflict (app.land)
+    return json_object(columns)
 
 
 def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,

@@ -21,6 +21,7 @@ from app import documents, history
 from app.auth.scope import check_scope
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError, integrity_error
 from app.extensions import db
+from app.land import case_footprints
 from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import Document, LandCase, User
@@ -115,13 +116,16 @@ def _locate(case_id: int) -> None:
 def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = True) -> LandCase:
     """Validate and insert a case, derive its areas, write its history; commit. 422/409 otherwise."""
     _check_sensitive(raw, may_set_sensitive)
+    land = case_footprints.take(raw)  # footprint out of the fields; a point on it when none is given
     clean = validate(raw)
+    land.check(clean.point)
     values = dict(clean.values)
     with atomic():
         code = values.pop("code", None)
         if code and _code_taken(code):
             raise _code_conflict(code)
-        case = LandCase(**values, code=code or _next_code(), geom=from_shape(clean.point, srid=SRID),
+        case = LandCase(**values, **land.columns(), code=code or _next_code(),
+                        geom=from_shape(clean.point, srid=SRID),
                         version=1, created_by_id=_user_id(user), updated_by_id=_user_id(user))
         db.session.add(case)
         try:
@@ -134,6 +138,7 @@ def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = Tr
         after = case_values(case)
         history.record(ENTITY, case.id, "create", user,
                        changes={k: (None, after[k]) for k in TRACKED if after.get(k) is not None})
+        land.after_write(case.id, user, "create")
     return case
 
 
@@ -153,15 +158,18 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
         check_scope(user, case.region_code)
         _check_sensitive(raw, may_set_sensitive)
         before = case_values(case)
+        land = case_footprints.take(raw, case)
         clean = validate(raw, current=before)
         changes = history.diff(before, clean.values)
         point = clean.point
         moved = point is not None and (round(point.x, 7), round(point.y, 7)) != (before["lon"], before["lat"])
-        if not changes and not moved:
+        land.check(point if moved else None, case)
+        if not changes and not moved and not land.changed:
             return case
         if "code" in changes and _code_taken(changes["code"][1], but=case_id):
             raise _code_conflict(changes["code"][1])
         new_values: dict[str, Any] = {k: new for k, (_old, new) in changes.items()}
+        new_values.update(land.columns())
         if moved:
             new_values["geom"] = from_shape(point, srid=SRID)
         stmt = (update(LandCase)
@@ -180,8 +188,10 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
         db.session.refresh(case)
         if moved:  # moving a case across a region border needs both regions
             check_scope(user, case.region_code)
-        history.record(ENTITY, case_id, "update", user,
-                       changes=history.diff(before, case_values(case), names=TRACKED))
+        tracked = history.diff(before, case_values(case), names=TRACKED)
+        if tracked:
+            history.record(ENTITY, case_id, "update", user, changes=tracked)
+        land.after_write(case_id, user, "update", moved=moved)
     return case
 
 

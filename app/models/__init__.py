@@ -4,6 +4,7 @@ from app.models.boundary import District, Province, Subdistrict
 from app.models.fund import Fund
 from app.models.history import Document, HistoryEntry
 from app.models.job import Job
+from app.models.land import CaseLand, FootprintOverlap, LandOverlap, ReferenceLayer, ReferenceParcel
 from app.models.land_case import LandCase
 from app.models.pilot_area import PilotArea, PilotReview
 from app.models.region import Region, RegionProvince
@@ -16,11 +17,16 @@ __all__ = [
     "Document",
     "Fund",
     "HistoryEntry",
+    "CaseLand",
+    "FootprintOverlap",
     "Job",
     "LandCase",
+    "LandOverlap",
     "PilotArea",
     "PilotReview",
     "Province",
+    "ReferenceLayer",
+    "ReferenceParcel",
     "Region",
     "RegionProvince",
     "ShareLink",

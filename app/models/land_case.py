@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.common import AdminAreaMixin, created_at_column, point_column, updated_at_column
+from app.models.common import SRID, AdminAreaMixin, created_at_column, point_column, updated_at_column
 from gis.fields import AGREEMENT_TYPES, AREA_TYPES, CASE_STATUSES, LAND_OWNER_TYPES, PROBLEMS
 
 
@@ -57,6 +60,10 @@ class LandCase(AdminAreaMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="reported", index=True)
     area_type: Mapped[str | None] = mapped_column(String(10))
     geom = point_column()
+    # the community's extent (migration 0009_land); area_rai computed by PostGIS on the ellipsoid
+    footprint = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=True)
+    area_rai: Mapped[float | None] = mapped_column(
+        Float, Computed("ST_Area(footprint::geography) / 1600.0", persisted=True))
     opened_on: Mapped[date | None] = mapped_column(Date)
     team: Mapped[str | None] = mapped_column(String(200))
     agreement_type: Mapped[str | None] = mapped_column(String(32))

@@ -73,6 +73,15 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
                protected=False, int_ids=False, filters=("province",), temporal=False),
     Collection("subdistricts", "ตำบล", "Subdistricts", "Subdistrict boundaries. Filter: province (two-digit code).",
                protected=False, int_ids=False, filters=("province",), temporal=False),
+    # app.land.ogc
+    Collection("case-footprints", "ขอบเขตชุมชน", "Community footprints",
+               "Live cases' footprints (MultiPolygon) with the case's public fields, area_rai, overlay_owner_type "
+               "and owner_conflict. Filters: status, region, province, q." + _UPDATED,
+               protected=True, int_ids=True, filters=("status", "region", "province", "q")),
+    Collection("reference-parcels", "แปลงที่ดินอ้างอิง", "Reference land parcels",
+               "Parcels of the reference land layers (who holds the land), with the layer's name, owner type and "
+               "owner and the parcel's attributes. Filters: layer (a layer id), owner_type.",
+               protected=True, int_ids=True, filters=("layer", "owner_type"), temporal=False),
 )}
 BOUNDARIES = {"provinces": Province, "districts": District, "subdistricts": Subdistrict}
 
@@ -100,7 +109,9 @@ def _boundary_select(model: Any, bbox: tuple[float, ...] | None, province: str |
 
 def collection_filter(collection: Collection, *, default_limit: int, max_limit: int) -> Filter:
     """The items' filters and paging, parsed once (the layers' own filters for records)."""
-    if collection.id in LAYERS:
+    if collection.id == "case-footprints":  # the case filters (app.land.ogc)
+        f = parse_filter("cases", default_limit=default_limit, max_limit=max_limit)
+    elif collection.id in LAYERS:
         f = parse_filter(collection.id, default_limit=default_limit, max_limit=max_limit)
     else:
         limit, offset = parse_page(request.args, default_limit=default_limit, max_limit=max_limit)
@@ -111,7 +122,11 @@ def collection_filter(collection: Collection, *, default_limit: int, max_limit: 
 
 
 def _record_select(collection: Collection, f: Filter) -> Select:
-    """Pilot areas, funds or boundaries of the filter (not cases)."""
+    """Pilot areas, funds, boundaries or the land collections of the filter (not cases)."""
+    from app.land import ogc as land_ogc
+
+    if collection.id in land_ogc.COLLECTION_IDS:
+        return land_ogc.record_select(collection.id, f)
     if collection.id == "pilot-areas":
         return pilot_select(f)
     if collection.id == "funds":
@@ -163,7 +178,10 @@ def item(collection: Collection, fid: str, *, with_contacts: bool) -> str | None
             return None
         if collection.id == "cases":
             return serialise.feature_text(int(fid), with_sensitive=with_contacts)
-        select_ = (pilot_select(pilot_filter(ids=(int(fid),))) if collection.id == "pilot-areas"
+        from app.land import ogc as land_ogc
+
+        select_ = (land_ogc.record_select(collection.id, None, [int(fid)]) if collection.id in land_ogc.COLLECTION_IDS
+                   else pilot_select(pilot_filter(ids=(int(fid),))) if collection.id == "pilot-areas"
                    else fund_select(fund_filter(ids=(int(fid),))))
     else:
         if len(fid) > 20:
@@ -190,6 +208,10 @@ def extents(ids: list[str]) -> dict[str, dict[str, Any]]:
         if cid == "cases":
             cases = queries.visible_cases().subquery("c")
             parts.append(row(cid, cases.c.geom, cases.c.updated_at))
+        elif cid in ("case-footprints", "reference-parcels"):
+            from app.land import ogc as land_ogc
+
+            parts.append(row(cid, *land_ogc.extent_geom(cid)))
         elif cid in ("pilot-areas", "funds"):
             sub = (pilot_select() if cid == "pilot-areas" else fund_select()).order_by(None).subquery("r")
             parts.append(row(cid, sub.c.geom, sub.c.updated_at))

@@ -49,6 +49,10 @@ _PARAMS: dict[str, dict[str, Any]] = {
               "schema": {"type": "string"}},
     "level": {"name": "level", "in": "query", "required": False, "description": "Fund levels, comma-separated.",
               "schema": {"type": "string"}},
+    "layer": {"name": "layer", "in": "query", "required": False, "description": "A reference layer's id.",
+              "schema": {"type": "integer", "minimum": 1}},
+    "owner_type": {"name": "owner_type", "in": "query", "required": False,
+                   "description": "A land owner type (treasury, state_railway, ...).", "schema": {"type": "string"}},
 }
 
 

@@ -174,18 +174,24 @@ def load_sample() -> str:
             UNION ALL
             SELECT 'fund', id, 'create', :note FROM funds WHERE id = ANY(:funds)"""),
                      {"pilots": pilots, "funds": funds, "note": SAMPLE_NOTE})
+        from app.land.sample import load_sample_land
+
+        land = load_sample_land(conn)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     seconds = time.perf_counter() - started
     return (f"sample data: {len(pilots)} pilot areas, {len(funds)} funds, {len(cases)} cases "
-            f"with {entries} history entries in {seconds:.1f} s (all marked is_sample)")
+            f"with {entries} history entries, {land} in {seconds:.1f} s (all marked is_sample)")
 
 
 def clear_sample() -> dict[str, int]:
     """Delete every sample record (history rows stay: the history is append-only)."""
     counts = {}
+    from app.land.sample import clear_sample_layers
+
+    counts["reference_layers"] = clear_sample_layers(db.session.connection())
     for table in ("pilot_areas", "funds", "land_cases"):
         counts[table] = db.session.execute(text(f"DELETE FROM {table} WHERE is_sample")).rowcount
     db.session.commit()
@@ -204,20 +210,29 @@ def demo_load() -> None:
 @demo_cli.command("generate")
 @click.option("--cases", "count", type=click.IntRange(1, 5_000_000), required=True, help="How many cases.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same cases.")
+@click.option("--footprints", is_flag=True, help="Give every generated case a footprint (and refresh overlaps).")
 @click.option("--analyze/--no-analyze", default=True, show_default=True,
               help="ANALYZE the tables written, so the first requests after the load get good plans.")
-def demo_generate(count: int, seed: int, analyze: bool) -> None:
+def demo_generate(count: int, seed: int, footprints: bool, analyze: bool) -> None:
     """Make N synthetic cases inside real subdistricts (set-based; marked is_sample, codes LC-G...)."""
     from sqlalchemy import text
 
     started = time.perf_counter()
     made = generate_cases(count, seed)
+    shapes = ""
+    from app.land import overlaps
+
+    if footprints:
+        from app.land.sample import generate_footprints
+
+        shapes = f", {generate_footprints(db.session.connection())} footprints"
+    overlaps.refresh()  # what every case stands on, with the new ones
     db.session.commit()
     if analyze:  # stale statistics right after a bulk insert made the first pages 10-20x slower (bench/JOBS.md)
         db.session.execute(text("ANALYZE land_cases"))
         db.session.execute(text("ANALYZE history"))
         db.session.commit()
-    click.echo(f"generated {made} synthetic cases (seed {seed}) in {time.perf_counter() - started:.1f} s")
+    click.echo(f"generated {made} synthetic cases{shapes} (seed {seed}) in {time.perf_counter() - started:.1f} s")
 
 
 @demo_cli.command("clear")

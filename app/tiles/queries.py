@@ -43,6 +43,8 @@ LAYERS = {layer.name: layer for layer in (
     Layer("provinces", 0, public=True, max_features=1000),
     Layer("districts", 6, public=True, max_features=3000),
     Layer("subdistricts", 9, public=True, max_features=5000),
+    Layer("case-footprints", 12, public=False, max_features=5000),  # app.land.tiles
+    Layer("reference-parcels", 10, public=False, max_features=8000),
 )}
 BOUNDARIES = {"provinces": Province, "districts": District, "subdistricts": Subdistrict}
 
@@ -128,6 +130,13 @@ def tile(layer: Layer, z: int, x: int, y: int, *, statuses: Sequence[str] = (), 
         rows, feature_id = _cases(z, x, y, layer.max_features, statuses, region, province)
     elif layer.name == "pilot-areas":
         rows, feature_id = _pilot_areas(z, x, y, layer.max_features), "id"
+    elif layer.name in ("case-footprints", "reference-parcels"):
+        from app.land import tiles as land_tiles
+
+        box = tile_bbox(z, x, y)
+        rows = (land_tiles.footprints(z, x, y, layer.max_features, statuses, region, province, box, _mvt_geom)
+                if layer.name == "case-footprints" else land_tiles.parcels(z, x, y, layer.max_features, box, _mvt_geom))
+        feature_id = "id"
     else:
         rows = _boundaries(layer.name, z, x, y, layer.max_features)
     t = rows.subquery("t")

@@ -57,7 +57,7 @@ def vector_tile(layer: str, z: int, x: int, y: int):
         denied = require("read")(lambda: None)()
         if denied is not None:
             return denied
-    _check_params(CASE_PARAMS if layer == "cases" else set())
+    _check_params(CASE_PARAMS if layer in ("cases", "case-footprints") else set())
     data = b""
     if z >= spec.min_zoom:
         f = parse_filter("cases", paging=False) if layer == "cases" else Filter(layer)

@@ -339,3 +339,61 @@ def _points(geoms: Any, shapely: Any) -> tuple[Any, Any, list[str | None]]:
             continue
         xs[i], ys[i] = geom.x, geom.y
     return xs, ys, errors
+
+
+# ------------------------------------------------------------------ shared with the polygon reader
+# (gis.reference_layers reads reference land layers and footprint files through these)
+
+def shapefile_source(path: Path, work: Path, encoding: str | None = None,
+                     zip_limits: zipsafe.ZipLimits | None = None) -> tuple[Path, str | None, str | None]:
+    """Extract a zipped shapefile safely into `work`: (.shp path, its encoding, a note on where it came from)."""
+    parts = zipsafe.extract_shapefile(path, work, _limits(zip_limits))
+    with (work / "data.dbf").open("rb") as handle:
+        sample = handle.read(512 * 1024)
+    header = int.from_bytes(sample[8:10], "little") if len(sample) >= 10 else 0
+    encoding_name = enc.cpg_encoding(parts.cpg, sample[header:], encoding)
+    note = encoding_name + (" (.cpg)" if parts.cpg and not encoding else "") if encoding_name else None
+    return parts.shp, encoding_name, note
+
+
+@dataclass
+class VectorSource:
+    """A GIS file opened and checked: the GDAL source name, the layer index and name, GDAL's info."""
+
+    source: str
+    index: int
+    layer: str
+    info: dict[str, Any]
+
+
+def open_vector(path: Path, fmt: str, *, encoding: str | None = None, layer: str | None = None,
+                max_rows: int = 100_000, drivers: tuple[str, ...] | None = None) -> VectorSource:
+    """Open a layer with its own driver (call inside `offline()`); refuse any other driver."""
+    import pyogrio
+
+    source = f"{DRIVER_PREFIX.get(fmt, '')}{path}"
+    index, chosen = _choose_layer(source, fmt, layer)
+    try:
+        info = pyogrio.read_info(source, encoding=encoding, layer=index)
+    except Exception as exc:
+        raise ExchangeError(f"{fmt}_bad", f"GDAL cannot read the file: {str(exc)[:200]}") from None
+    expected = drivers or (DRIVERS[fmt],)
+    if info.get("driver") not in expected:
+        raise ExchangeError("driver_mismatch", f"The file is not {expected[0]}", status=415, expected=expected[0])
+    if info.get("features", 0) > max_rows:
+        raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
+    return VectorSource(source, index, chosen, info)
+
+
+def source_crs_of(info: dict[str, Any], crs: str | None, missing_crs: str = "no_crs") -> str:
+    """The file's CRS, or the one the request names when the file has none (400 when neither does)."""
+    source_crs = info.get("crs")
+    if source_crs is None:
+        if crs is None:
+            raise ExchangeError(missing_crs, "The file names no coordinate system (a shapefile without .prj): "
+                                "add the .prj or name it, e.g. crs=EPSG:32647")
+        return crs
+    if crs is not None and _transformer(crs) is not None and str(source_crs).upper() != crs.upper():
+        raise ExchangeError("crs_conflict", f"The file says {source_crs}, the request says {crs}",
+                            file=str(source_crs)[:60], given=crs)
+    return str(source_crs)

@@ -139,10 +139,17 @@ def records(client, auth) -> dict[str, Any]:
         "layers": ["funds"], "expires_in_days": 7})
     assert link.status_code == 201, link.get_json()
     viewer = db.session.execute(text("SELECT id FROM users WHERE role = 'viewer' ORDER BY id DESC LIMIT 1")).scalar()
+    from tests.land.conftest import feature_collection, square
+
+    layer = client.post("/api/v1/reference-layers", headers=land_team, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(feature_collection(square(half=0.01))), "layer.geojson"),
+                              "name": "ชั้นข้อมูลทดสอบ ADV", "owner_type": "treasury"})
+    assert layer.status_code == 201, layer.get_json()
     return {"case_id": case_id, "document_id": doc.get_json()["id"], "pilot_id": pilot.get_json()["id"],
             "fund_id": fund.get_json()["id"], "link_id": link.get_json()["id"],
             "user_id": viewer, "job_id": "0" * 32,  # an account, and a job that does not exist (404)
-            "token": share_token(link.get_json()["url"]), "layer": "cases", "level": "provinces"}
+            "token": share_token(link.get_json()["url"]), "layer": "cases", "level": "provinces",
+            "layer_id": layer.get_json()["id"]}
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from app.ogc.collections import COLLECTIONS, ITEM_PARAMS
 from tests.factories import case_payload
 
 SIX = ["cases", "pilot-areas", "funds", "provinces", "districts", "subdistricts"]
+LAND = ["case-footprints", "reference-parcels"]  # app.land.ogc
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
@@ -59,7 +60,7 @@ def test_landing_conformance_and_api_document(client):
 def test_collections_list_six_with_titles_extents_and_links(client, auth, marked):
     body = client.get("/ogc/collections", headers=auth("viewer")).get_json()
     collections = {c["id"]: c for c in body["collections"]}
-    assert list(collections) == SIX
+    assert list(collections) == SIX + LAND
     for c in collections.values():
         assert c["itemType"] == "feature" and c["crs"] == [CRS84]
         assert c["title_th"] and c["title_en"] and c["title_th"] in c["title"] and c["title_en"] in c["title"]

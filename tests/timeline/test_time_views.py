@@ -60,15 +60,19 @@ def test_map_changes_view_has_its_table_and_banner(client, users):
 
 
 def test_dashboard_as_of(client, auth, users):
+    def counts(query: str) -> dict:
+        body = client.get(f"/api/v1/dashboard{query}", headers=auth("viewer")).get_json()
+        return {s["status"]: s["count"] for s in body["cases_by_status"]}
+
+    before_now, before_then = counts(""), counts(f"?as_of={YESTERDAY}")
     _moved_today(users)
-    now = client.get("/api/v1/dashboard", headers=auth("viewer")).get_json()
-    then = client.get(f"/api/v1/dashboard?as_of={YESTERDAY}", headers=auth("viewer")).get_json()
-    assert then["as_of"] == YESTERDAY and now["as_of"] is None
-    by = {s["status"]: s["count"] for s in then["cases_by_status"]}
-    by_now = {s["status"]: s["count"] for s in now["cases_by_status"]}
-    assert by["reported"] == by_now["reported"] + 1
+    now, then = counts(""), counts(f"?as_of={YESTERDAY}")
+    assert now["reported"] == before_now["reported"] - 1 and now["surveying"] == before_now["surveying"] + 1
+    assert then == before_then  # today's move is not in yesterday's figures
+    body = client.get(f"/api/v1/dashboard?as_of={YESTERDAY}", headers=auth("viewer")).get_json()
+    assert body["as_of"] == YESTERDAY
     old = client.get("/api/v1/dashboard?as_of=2015-01-01", headers=auth("viewer")).get_json()
-    assert old["totals"]["cases"] < now["totals"]["cases"]
+    assert old["totals"]["cases"] < body["totals"]["cases"]
     assert all(q["fiscal_year"] <= 2558 for q in old["progress_by_quarter"]["quarters"])
     login(client, users["viewer"])
     page = client.get(f"/dashboard?as_of={YESTERDAY}").get_data(as_text=True)

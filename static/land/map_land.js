@@ -1,0 +1,156 @@
+/* Reference land layers and community footprints on the signed-in maps (not on shared links):
+ * a control with one checkbox per layer (coloured by owner type, with a legend) and one for the
+ * footprints, drawn from zoom 14 (points below). Parcels are fetched by view from zoom 12; below it
+ * each layer shows its extent. No inline handlers; no CDN. */
+(function () {
+  "use strict";
+  var cfgEl = document.getElementById("land-config");
+  if (!cfgEl || !window.codiMap || typeof L === "undefined") { return; }
+  var cfg = JSON.parse(cfgEl.textContent);
+  var T = cfg.texts;
+  var map = window.codiMap.map;
+  var state = window.codiLand = { loads: 0, errors: [], footprints: 0, parcels: {}, layers: [] };
+  map.createPane("landParcels").style.zIndex = 360;
+  map.createPane("landFootprints").style.zIndex = 370;
+  var footprintLayer = L.geoJSON(null, { pane: "landFootprints" }).addTo(map);
+  var shown = { footprints: true };
+  var parcelLayers = {};
+  var pending = {};
+
+  function esc(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function bbox() {
+    var b = map.getBounds();
+    return [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()),
+            Math.min(90, b.getNorth())].map(function (v) { return v.toFixed(5); }).join(",");
+  }
+  function getJSON(key, url) {
+    if (pending[key]) { pending[key].abort(); }
+    var ctrl = pending[key] = new AbortController();
+    return fetch(url, { credentials: "same-origin", signal: ctrl.signal, headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(url.split("?")[0] + " " + r.status); } return r.json(); });
+  }
+  function failed(err) { if (err.name !== "AbortError") { state.errors.push(String(err)); } }
+
+  function drawFootprints() {
+    if (!shown.footprints || map.getZoom() < cfg.minFootprintZoom) {
+      footprintLayer.clearLayers(); state.footprints = 0; return;
+    }
+    getJSON("footprints", cfg.footprintsUrl + "?limit=3000&bbox=" + bbox()).then(function (data) {
+      footprintLayer.clearLayers();
+      L.geoJSON(data, {
+        pane: "landFootprints",
+        style: function (f) {
+          var bad = f.properties.owner_conflict;
+          return { color: bad ? "#c0392b" : "#0b6e4f", weight: 2, dashArray: bad ? "6 4" : null, fillOpacity: 0.15 };
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindPopup("<strong>" + esc(p.code) + " " + esc(p.community_name) + "</strong><br>" +
+            (p.area_rai != null ? esc(Number(p.area_rai).toFixed(2)) + " " + esc(T.rai) + "<br>" : "") +
+            (p.owner_conflict ? "<span class=\"badge conflict\">" + esc(T.conflict) + "</span><br>" : "") +
+            "<a href=\"" + esc(cfg.casePage + f.id) + "#land\">" + esc(T.details) + "</a>");
+        }
+      }).eachLayer(function (l) { footprintLayer.addLayer(l); });
+      state.footprints = data.features.length;
+      state.loads += 1;
+    }).catch(failed);
+  }
+
+  function drawLayer(layer) {
+    var group = parcelLayers[layer.id];
+    if (!shown[layer.id]) { group.clearLayers(); state.parcels[layer.id] = 0; return; }
+    var colour = cfg.colours[layer.owner_type] || "#999";
+    if (map.getZoom() < cfg.minParcelZoom) {
+      group.clearLayers();
+      if (layer.bbox) {
+        L.rectangle([[layer.bbox[1], layer.bbox[0]], [layer.bbox[3], layer.bbox[2]]],
+                    { pane: "landParcels", color: colour, weight: 2, dashArray: "4 4", fill: false })
+          .bindTooltip(esc(layer.name) + " · " + esc(T.parcelsZoom)).addTo(group);
+      }
+      return;
+    }
+    var url = cfg.layersUrl + "/" + encodeURIComponent(layer.id) + "/parcels?limit=5000&bbox=" + bbox();
+    getJSON("layer" + layer.id, url).then(function (data) {
+      group.clearLayers();
+      L.geoJSON(data, {
+        pane: "landParcels", style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.3 },
+        onEachFeature: function (f, l) {
+          var attrs = f.properties.attributes || {};
+          var rows = Object.keys(attrs).slice(0, 12).map(function (k) {
+            return "<tr><th>" + esc(k) + "</th><td>" + esc(attrs[k]) + "</td></tr>";
+          }).join("");
+          l.bindPopup("<strong>" + esc(layer.name) + "</strong><br>" + esc(cfg.owners[layer.owner_type] || layer.owner_type) +
+                      (layer.owner ? " · " + esc(layer.owner) : "") + "<table class=\"popup\">" + rows + "</table>");
+        }
+      }).eachLayer(function (l) { group.addLayer(l); });
+      state.parcels[layer.id] = data.features.length;
+      state.loads += 1;
+    }).catch(failed);
+  }
+
+  function redraw() {
+    drawFootprints();
+    state.layers.forEach(drawLayer);
+  }
+
+  var Control = L.Control.extend({
+    options: { position: "bottomleft" },
+    onAdd: function () {
+      var box = L.DomUtil.create("div", "land-legend leaflet-control");
+      box.id = "land-control";
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      this.box = box;
+      return box;
+    },
+    render: function (layers) {
+      var owners = {};
+      var html = "<h4>" + esc(T.title) + "</h4>" +
+        "<label><input type=\"checkbox\" data-land=\"footprints\" checked> <span class=\"swatch\" style=\"border:2px solid #0b6e4f\"></span>" +
+        esc(T.footprints) + "</label>";
+      layers.forEach(function (layer) {
+        owners[layer.owner_type] = true;
+        html += "<label><input type=\"checkbox\" data-land=\"" + esc(layer.id) + "\"> <span class=\"swatch\" style=\"background:" +
+          esc(cfg.colours[layer.owner_type] || "#999") + "\"></span>" + esc(layer.name) + " (" + esc(layer.parcels) + ")" +
+          (layer.is_sample ? " <span class=\"badge sample\">" + esc(T.sample) + "</span>" : "") + "</label>";
+      });
+      var keys = Object.keys(owners);
+      if (keys.length) {
+        html += "<h4>" + esc(T.legend) + "</h4>" + keys.map(function (k) {
+          return "<div class=\"legend-owner\"><span class=\"swatch\" style=\"background:" + esc(cfg.colours[k] || "#999") +
+            "\"></span>" + esc(cfg.owners[k] || k) + "</div>";
+        }).join("");
+      }
+      this.box.innerHTML = html;
+      var inputs = this.box.querySelectorAll("input[data-land]");
+      for (var i = 0; i < inputs.length; i++) {
+        inputs[i].addEventListener("change", function (e) {
+          var key = e.target.getAttribute("data-land");
+          shown[key] = e.target.checked;
+          if (key === "footprints") { drawFootprints(); return; }
+          state.layers.forEach(function (layer) { if (String(layer.id) === key) { drawLayer(layer); } });
+        });
+      }
+    }
+  });
+  var control = new Control().addTo(map);
+  control.render([]);
+  getJSON("layers", cfg.layersUrl).then(function (data) {
+    state.layers = data.layers || [];
+    state.layers.forEach(function (layer) {
+      parcelLayers[layer.id] = L.layerGroup().addTo(map);
+      shown[layer.id] = false;
+    });
+    control.render(state.layers);
+    redraw();
+  }).catch(failed);
+  map.on("moveend", redraw);
+  state.show = function (id) {  /* for tests and links: switch a layer on */
+    var input = document.querySelector("input[data-land=\"" + id + "\"]");
+    if (input && !input.checked) { input.click(); }
+  };
+})();
