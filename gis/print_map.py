@@ -46,6 +46,7 @@ STYLE = {   # kind of area -> (fill, fill-opacity, stroke, stroke width mm, dash
     "pilot": ("#0b6e4f", 0.28, "#0b6e4f", 0.3, ""),
     "choropleth": ("#ffffff", 0.85, "#9e9e9e", 0.1, ""),
     "outline": ("none", 0.0, "#37474f", 0.3, ""),
+    "footprint": ("#d84315", 0.3, "#bf360c", 0.35, ""),
 }
 FUND_COLOUR = "#00838f"
 PILOT_COLOUR = "#0b6e4f"
@@ -296,7 +297,7 @@ def render_map(content: MapContent, width: float, height: float, *, legend_insid
     project = Projection(content.bounds, width, height)
     by_kind = {k: [a for a in content.areas if a.kind == k] for k in STYLE}
     polygons: list[str] = []
-    for kind in ("context", "focus", "province", "choropleth", "subdistrict", "district", "pilot"):
+    for kind in ("context", "focus", "province", "choropleth", "subdistrict", "district", "pilot", "footprint"):
         polygons += _areas(by_kind.get(kind, []), project)
     if by_kind["choropleth"]:  # the provinces' outlines again, over the coloured areas
         polygons += _areas(by_kind["province"], project, "outline")

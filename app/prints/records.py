@@ -95,6 +95,18 @@ def case_dossier(case_id: int, role: str | None, lang: str) -> dict[str, Any]:
                                         tolerance=tolerance, lang=lang, kind="subdistrict", labels=False),
              *queries.subdistrict_areas(Subdistrict.code == (case.subdistrict_code or ""), tolerance=tolerance,
                                         lang=lang, kind="district", labels=True)]
+    footprint = getattr(case, "footprint", None)
+    if footprint is not None:   # the community's footprint (the land feature), drawn over the areas
+        from geoalchemy2.shape import to_shape
+        from shapely.geometry import mapping
+
+        areas.append(print_map.Area(dict(mapping(to_shape(footprint))), "footprint"))
+    footprint = getattr(case, "footprint", None)
+    if footprint is not None:   # the community's footprint (the land feature), drawn over the areas
+        from geoalchemy2.shape import to_shape
+        from shapely.geometry import mapping
+
+        areas.append(print_map.Area(dict(mapping(to_shape(footprint))), "footprint"))
     content = MapContent(bounds=bounds, areas=areas, colours=STATUS_COLOURS, texts=map_texts(),
                          cases=[print_map.CasePoint(lon, lat, case.status, label=case.code, large=True)],
                          legend=[LegendEntry(label(CASE_STATUSES, case.status, lang), STATUS_COLOURS[case.status])])

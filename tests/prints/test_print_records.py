@@ -90,3 +90,15 @@ def test_pilot_site_brief_has_its_map_figures_targets_and_reviews(client, auth, 
     if first_case:
         assert doc.has(first_case)
     assert doc.has("ข้อมูลตัวอย่าง")
+
+
+def test_dossier_shows_the_land_the_community_stands_on(client, auth, pdf):
+    ring = [[100.5635, 13.7075], [100.5645, 13.7075], [100.5645, 13.7085], [100.5635, 13.7085], [100.5635, 13.7075]]
+    body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100.564, 13.708]},
+            "properties": {**{k: v for k, v in case_payload(community_name="ชุมชนมีขอบเขต").items()
+                              if k not in ("lon", "lat")},
+                           "footprint": {"type": "Polygon", "coordinates": [ring]}}}
+    created = client.post("/api/v1/cases", json=body, headers=auth("land_team"))
+    assert created.status_code == 201, created.get_json()
+    doc = pdf(client.get(f"/cases/{created.get_json()['id']}.pdf", headers=auth("viewer")))
+    assert doc.has("ที่ดินที่ชุมชนตั้งอยู่") and doc.has("ขอบเขตชุมชน") and doc.has("ไร่")
