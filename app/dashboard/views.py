@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import get_locale
-from sqlalchemy import select
 
+from app import places
 from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
-from app.extensions import db
 from app.filters import check_region
-from app.models import Region
 
 
 def _lang() -> str:
@@ -31,6 +29,6 @@ def dashboard_json():
 def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
     region = check_region(request.args.get("region"))
-    regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
+    regions = places.regions()
     return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang()),
                            regions=regions, region=region)

@@ -12,10 +12,10 @@ from sqlalchemy import Select, func, select
 
 from app import history
 from app.errors import NotFound, ValidationError
-from app.extensions import db
+from app.extensions import atomic, db
 from app.filters import Filter, field_predicates, like_pattern, region_predicate
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, province_regions
+from app.pilot_areas.records import MAX_INT, check_if_match, province_regions
 from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
@@ -203,3 +203,21 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)
     return changes
+
+
+# ---------------------------------------------------------------- operations (each one transaction)
+
+def add_fund(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> Fund:
+    """Create a fund and commit (see `create_fund`)."""
+    with atomic():
+        return create_fund(body, user, lenient=lenient)
+
+
+def edit_fund(fund_id: int, body: dict[str, Any], user: User | None, *, if_match: str | None,
+              lenient: bool = False) -> Fund:
+    """A partial update guarded by the version the caller read (428/412), committed."""
+    with atomic():
+        fund = get_fund(fund_id, lock=True)
+        check_if_match(fund.version, if_match or "")
+        update_fund(fund, body, user, lenient=lenient)
+    return fund

@@ -6,8 +6,7 @@ A failure rolls everything back: no half-written case, no history without its ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import documents, history
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError, integrity_error
-from app.extensions import db
+from app.extensions import atomic, db
 from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import Document, LandCase, User
@@ -34,17 +33,6 @@ DERIVED_AREAS = ("subdistrict_code", "district_code", "province_code", "region_c
 TRACKED = [f.name for f in CASE_FIELDS if not f.derived] + ["lon", "lat", *DERIVED_AREAS]
 UNLOCATED = _l("ตำแหน่งนี้อยู่ในทะเลหรือไม่อยู่ในเขตจังหวัดใดของประเทศไทย "
                "(ไม่พบตำบล อำเภอ หรือจังหวัดที่ครอบคลุมจุดนี้)")
-
-
-@contextmanager
-def atomic() -> Iterator[None]:
-    """Commit when the block succeeds, roll everything back when it raises."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def case_values(case: LandCase) -> dict[str, Any]:
