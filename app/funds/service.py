@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import Select, func, select
 
@@ -19,7 +18,7 @@ from app.pilot_areas.records import MAX_INT, check_if_match, province_regions
 from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
-from gis.geometry import checked_point, point_from_geojson
+from gis.geometry import checked_point, from_db, point_from_geojson, to_db
 from gis.spatial import derive_admin_areas
 
 ENTITY = "fund"
@@ -160,7 +159,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
     uid = user.id if user else None
     assert point is not None
     with db.session.begin_nested():  # a point no subdistrict holds undoes the insert (nothing half-written)
-        fund = Fund(geom=from_shape(point, srid=4326), version=1, created_by_id=uid, updated_by_id=uid,
+        fund = Fund(geom=to_db(point), version=1, created_by_id=uid, updated_by_id=uid,
                     **{"is_sample": False, **values})
         db.session.add(fund)
         _locate(fund)
@@ -169,7 +168,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
 
 
 def _lonlat(fund: Fund) -> str:
-    point = to_shape(fund.geom)
+    point = from_db(fund.geom)
     return f"{point.x:.6f},{point.y:.6f}"
 
 
@@ -191,7 +190,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             if name != "location":
                 setattr(fund, name, values[name])
         if "location" in changes:
-            fund.geom = from_shape(point, srid=4326)
+            fund.geom = to_db(point)
         fund.version += 1
         fund.updated_by_id = user.id if user else None
         if "location" in changes:

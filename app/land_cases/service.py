@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +22,7 @@ from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import Document, LandCase, User
 from gis.fields import CASE_FIELDS
-from gis.geometry import SRID
+from gis.geometry import from_db, to_db
 from gis.spatial import derive_admin_areas
 
 ENTITY = "land_case"
@@ -38,7 +37,7 @@ UNLOCATED = _l("ตำแหน่งนี้อยู่ในทะเลห�
 def case_values(case: LandCase) -> dict[str, Any]:
     """A case's stored values by field name, with `lon`/`lat` from its point."""
     values = {f.name: getattr(case, f.name) for f in CASE_FIELDS}
-    point = to_shape(case.geom)
+    point = from_db(case.geom)
     values.update(lon=round(point.x, 7), lat=round(point.y, 7), location_note=case.location_note,
                   created_at=case.created_at, deleted_at=case.deleted_at)
     return values
@@ -108,7 +107,7 @@ def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = Tr
         code = values.pop("code", None)
         if code and _code_taken(code):
             raise _code_conflict(code)
-        case = LandCase(**values, code=code or _next_code(), geom=from_shape(clean.point, srid=SRID),
+        case = LandCase(**values, code=code or _next_code(), geom=to_db(clean.point),
                         version=1, created_by_id=_user_id(user), updated_by_id=_user_id(user))
         db.session.add(case)
         try:
@@ -148,7 +147,7 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
             raise _code_conflict(changes["code"][1])
         new_values: dict[str, Any] = {k: new for k, (_old, new) in changes.items()}
         if moved:
-            new_values["geom"] = from_shape(point, srid=SRID)
+            new_values["geom"] = to_db(point)
         stmt = (update(LandCase)
                 .where(LandCase.id == case_id, LandCase.version.in_(versions), LandCase.deleted_at.is_(None))
                 .values(**new_values, version=LandCase.version + 1, updated_at=func.now(),
