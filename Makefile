@@ -10,7 +10,7 @@ PG_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-postgis-3
 WEB_PACKAGES := nginx
 # PDF prints (WeasyPrint from PyPI needs Pango and HarfBuzz's subsetter; Thai fonts, GPL-2+ with font exception)
 PRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg
-TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg poppler-utils
+TEST_PACKAGES := chromium gdal-bin fonts-thai-tlwg poppler-utils qgis python3-qgis
 export FLASK_APP := app
 
 .PHONY: run port-free test system system-test venv db translations lint bench clean-db help

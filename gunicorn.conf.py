@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 # runtime files of this checkout (sockets, pid files): never shared with another checkout or user
-RUN_DIR = Path(__file__).resolve().parent / "instance" / "run"
+# (__file__ is missing when a test exec()s this file: then the working directory is the checkout)
+RUN_DIR = Path(globals().get("__file__") or "gunicorn.conf.py").resolve().parent / "instance" / "run"
 UNIX_PATH_MAX = 107  # bytes in a Unix socket path (sun_path, less the final NUL)
 
 # Two single-threaded (sync) workers per core: PostGIS does the heavy lifting. A sync worker

@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 FEATURES = ("land_cases", "pilot_areas", "funds", "dashboard", "maps", "sharing",
-            "exchange", "ogc", "tiles", "admin", "prints", "jobs")
+            "exchange", "ogc", "tiles", "admin", "prints", "jobs", "timeline")
 
 
 def _register_blueprints(app: Flask) -> None:

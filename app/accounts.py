@@ -19,8 +19,39 @@ class AccountError(ValueError):
     """An account request that cannot be carried out."""
 
 
-def create_user(email: str, password: str, role: str, name: str | None = None) -> User:
-    """Create an active account with a hashed password."""
+def checked_regions(role: str, regions: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """Region codes of a team scope, checked against the region table (None: national)."""
+    from app.models import Region
+
+    codes = sorted({c.strip().lower() for c in regions or () if c and c.strip()})
+    if not codes:
+        return None
+    if role == "admin":
+        raise AccountError("admin accounts are national: an admin cannot be limited to regions")
+    known = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        all_codes = db.session.scalars(select(Region.code).where(Region.kind == "region").order_by(Region.code))
+        raise AccountError(f"unknown region {', '.join(unknown)}; use one of {', '.join(all_codes)}")
+    zones = [c for c in codes if known[c].kind != "region"]
+    if zones:
+        raise AccountError(f"{', '.join(zones)} is a zone; a team scope is a region "
+                           f"({', '.join(sorted({known[z].parent_code or '?' for z in zones}))})")
+    return codes
+
+
+def set_scope(email: str, regions: list[str] | tuple[str, ...] | None) -> User:
+    """Limit an account to regions, or make it national (`regions` empty or None); nothing
+    changes when a code is wrong. Takes effect on the account's next request."""
+    user = _user(email)
+    user.regions = checked_regions(user.role, regions)
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, password: str, role: str, name: str | None = None,
+                regions: list[str] | tuple[str, ...] | None = None) -> User:
+    """Create an active account with a hashed password (optionally limited to regions)."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"not an e-mail address: {email}")
@@ -30,7 +61,8 @@ def create_user(email: str, password: str, role: str, name: str | None = None) -
         raise AccountError("the password must have at least 8 characters")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(f"{email} already has an account")
-    user = User(email=email, password_hash=hash_password(password), role=role, name=name)
+    scope = checked_regions(role, regions)
+    user = User(email=email, password_hash=hash_password(password), role=role, name=name, regions=scope)
     db.session.add(user)
     db.session.commit()
     return user

@@ -2,10 +2,11 @@
 
 A backup is written to a private temporary file (mode 0600: it holds contacts and password
 hashes) and renamed into place only when pg_dump succeeded. A restore is all or nothing: the
-archive's script runs in ONE transaction in psql, followed by checks (every table,
-constraint, index and trigger of the archive exists, the migration version is one this code
-knows, history is append-only again); only then is the transaction committed. A truncated,
-corrupted, empty or foreign file leaves the database exactly as it was.
+archive's script runs in ONE transaction in psql, followed by checks (every table, constraint,
+index and trigger of the archive exists, every table holds as many rows as the archive, the
+migration version is one this code knows, history is append-only again); only then is the
+transaction committed. A truncated, corrupted, empty or foreign file leaves the database
+exactly as it was.
 """
 
 from __future__ import annotations
@@ -108,9 +109,21 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def checks_sql(toc: dict[str, list[tuple[str, ...]]], known_revisions: set[str]) -> str:
-    """A DO block that raises (and so rolls the restore back) unless the result is whole."""
+def checks_sql(toc: dict[str, list[tuple[str, ...]]], known_revisions: set[str],
+               rows: dict[str, int] | None = None) -> str:
+    """A DO block that raises (and so rolls the restore back) unless the result is whole.
+
+    `rows`: {table as written in the archive's COPY: rows the archive held}, each one counted again.
+    """
     lines = []
+    # an extension's table (spatial_ref_sys) is dumped with only the rows added to it: not counted
+    own_tables = {".".join(entry[:2]) for entry in toc.get("TABLE", []) if len(entry) >= 2}
+    for table, count in (rows or {}).items():
+        if table.replace('"', "") not in own_tables:
+            continue
+        lines.append(f"  IF (SELECT count(*) FROM {table}) <> {int(count)} THEN RAISE EXCEPTION "
+                     f"'restore check: % rows in %, the backup holds {int(count)}', "
+                     f"(SELECT count(*) FROM {table}), {_literal(table)}; END IF;")
     for kind, catalog in (("TABLE", "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                                     "WHERE n.nspname = {s} AND c.relname = {a}"),
                           ("INDEX", "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -159,18 +172,36 @@ def _migration_revisions() -> tuple[set[str], set[str]]:
     return {rev.revision for rev in scripts.walk_revisions()}, set(scripts.get_heads())
 
 
-def _stream(source: IO[bytes], sink: IO[bytes]) -> bytes | None:
-    """Copy source to sink but its last 64 KiB, returned (they hold pg_restore's COMMIT); None if psql went away."""
-    held = b""
+def _stream(source: IO[bytes], sink: IO[bytes]) -> tuple[bytes, dict[str, int]] | None:
+    """Copy pg_restore's script to psql up to its final COMMIT, counting the rows of each COPY.
+
+    Returns the held-back rest (from the COMMIT on) and {table: rows}; None if psql went away.
+    """
+    counts: dict[str, int] = {}
+    table, rows, pending, size = None, 0, [], 0
     try:
-        while chunk := source.read(1 << 16):
-            held += chunk
-            if len(held) > 1 << 16:
-                sink.write(held[:-(1 << 16)])
-                held = held[-(1 << 16):]
+        for line in source:
+            if table is not None:
+                if line == b"\\.\n":
+                    counts[table], table = rows, None
+                else:
+                    rows += 1
+            elif line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
+                table, rows = line.split(b" ", 2)[1].decode(), 0
+            elif line == b"COMMIT;\n":  # with --single-transaction, the only one: the end
+                for piece in pending:
+                    sink.write(piece)
+                return line + source.read(), counts
+            pending.append(line)
+            size += len(line)
+            if size > 1 << 16:
+                sink.write(b"".join(pending))
+                pending, size = [], 0
     except BrokenPipeError:
         return None
-    return held
+    for piece in pending:
+        sink.write(piece)
+    return b"", counts  # no COMMIT: the script ended early
 
 
 # --replace: the old contents go in the same transaction, so a failed restore keeps them
@@ -194,13 +225,13 @@ def restore_archive(path: str, url: str, replace: bool = False) -> None:
         dump = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction",
                                  "-f", "-", path], env=env, stdout=subprocess.PIPE, stderr=restore_err)
         assert dump.stdout is not None
-        tail = _stream(dump.stdout, psql.stdin)
+        streamed = _stream(dump.stdout, psql.stdin)
         dump_failed = dump.wait() != 0
         committed = False
-        end = tail.rfind(b"\nCOMMIT;\n") if tail is not None else -1
-        if end >= 0 and not dump_failed and psql.poll() is None:
+        if streamed is not None and streamed[0].startswith(b"COMMIT;") and not dump_failed and psql.poll() is None:
+            tail, rows = streamed
             try:
-                psql.stdin.write(tail[:end] + b"\n" + checks_sql(toc, known).encode() + tail[end:])
+                psql.stdin.write(b"\n" + checks_sql(toc, known, rows).encode() + tail)
                 committed = True
             except BrokenPipeError:
                 pass

@@ -53,17 +53,39 @@ def regions_load(path: str | None) -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(["admin", "land_team", "architect", "policy", "viewer"]))
 @click.option("--name", default=None)
-def users_create(email: str, role: str, name: str | None) -> None:
+@click.option("--region", "regions", multiple=True, help="Limit the account to this CODI region (repeatable).")
+def users_create(email: str, role: str, name: str | None, regions: tuple[str, ...]) -> None:
     """Create an account; the password is read from standard input."""
     from app.accounts import AccountError, create_user
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password, role, name)
+        user = create_user(email, password, role, name, regions)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"created {user.email} ({user.role})")
+    click.echo(f"created {user.email} ({user.role}, {_scope_text(user)})")
+
+
+def _scope_text(user) -> str:
+    return f"regions {', '.join(user.regions)}" if user.regions else "national"
+
+
+@users_cli.command("scope")
+@click.argument("email")
+@click.option("--region", "regions", multiple=True, help="A CODI region the account may write in (repeatable).")
+@click.option("--national", is_flag=True, help="Remove every limit: the account writes in the whole country.")
+def users_scope(email: str, regions: tuple[str, ...], national: bool) -> None:
+    """Limit an account to regions (--region ..., repeatable) or make it national (--national)."""
+    from app.accounts import AccountError, set_scope
+
+    if national == bool(regions):
+        raise click.UsageError("give either --region CODE (one or more) or --national")
+    try:
+        user = set_scope(email, None if national else list(regions))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{user.email}: {_scope_text(user)}")
 
 
 @users_cli.command("token")

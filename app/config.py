@@ -63,6 +63,8 @@ class Config:
         # per account named in the form (known or not): behind one proxy every client shares an address
         self.LOGIN_ACCOUNT_RATE_LIMIT = env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
         self.SHARE_RATE_LIMIT = env.get("SHARE_RATE_LIMIT", "120 per minute")
+        # /api/v1/boundaries/<level> for callers without an account (signed-in users are not limited)
+        self.BOUNDARY_RATE_LIMIT = env.get("BOUNDARY_RATE_LIMIT", "60 per minute")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
         # behind a reverse proxy: how many X-Forwarded-* hops to trust (client address
         # for rate limits, host and scheme for share-link URLs)

@@ -135,6 +135,7 @@ def stored_path(sha256: str) -> Path:
 def store(entity: str, entity_id: int, file: Any, user: User | None, *,
           kind: str | None = None, description: str | None = None) -> Document:
     """Check and store an uploaded file (a werkzeug FileStorage) and add its row (not committed)."""
+    _check_owner_scope(entity, entity_id, user)
     if file is None or not getattr(file, "filename", None):
         raise ValidationError(_("กรุณาเลือกไฟล์"), [{"field": "file", "message": "required"}])
     errors = []
@@ -154,7 +155,7 @@ def store(entity: str, entity_id: int, file: Any, user: User | None, *,
         if content_type is None:
             raise UnsupportedType(
                 _("รับเฉพาะไฟล์ PDF, JPEG, PNG, DOCX และ XLSX (ตรวจจากเนื้อไฟล์ ไม่ใช่จากชื่อไฟล์)"),
-                [{"field": "file", "message": "unsupported content type"}])
+                [{"field": "file", "message": _("ชนิดไฟล์ไม่รองรับ")}])
         target = stored_path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
@@ -171,6 +172,18 @@ def store(entity: str, entity_id: int, file: Any, user: User | None, *,
     db.session.add(document)
     db.session.flush()
     return document
+
+
+def _check_owner_scope(entity: str, entity_id: int, user: User | None) -> None:
+    """Documents are writes on their record: the record's region must be the user's."""
+    from app.auth.scope import check_scope, scope_of
+    from app.models import LandCase, PilotArea
+
+    if scope_of(user) is None:
+        return
+    model = {"land_case": LandCase, "pilot_area": PilotArea}.get(entity)
+    if model is not None:
+        check_scope(user, db.session.scalar(select(model.region_code).where(model.id == entity_id)))
 
 
 def list_documents(entity: str, entity_id: int) -> list[Document]:

@@ -176,6 +176,8 @@ def error_response(status: int, code: str, message: str,
     try:
         return render_template("error.html", status=status, message=message, details=details or []), status
     except _database_unavailable_errors() as exc:  # the page needs the database (the signed-in user)
+        if not is_outage(exc):
+            raise
         return _database_unavailable(exc)
 
 
@@ -217,8 +219,11 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         return error_response(status, HTTP_CODES.get(status, "error"), _http_message(exc))
 
+    def _database(exc: Exception):
+        return _database_unavailable(exc) if is_outage(exc) else _unexpected(exc)
+
     for database_error in _database_unavailable_errors():
-        app.register_error_handler(database_error, _database_unavailable)
+        app.register_error_handler(database_error, _database)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -237,6 +242,17 @@ def _database_unavailable_errors() -> tuple[type[Exception], ...]:
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     return OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError
+
+
+# SQLSTATEs of a database that is away: connection exceptions (class 08), shut down or
+# starting up (57P01-57P03), too many connections (53300); none at all when libpq could not connect
+OUTAGE_STATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def is_outage(exc: Exception) -> bool:
+    """True when the database cannot be reached (not a query it refused: a deadlock or a timeout stays a 500)."""
+    state = getattr(getattr(exc, "orig", None) or exc, "sqlstate", None)
+    return state is None or state.startswith("08") or state in OUTAGE_STATES
 
 
 def _database_unavailable(exc: Exception):

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from app.api.params import bbox_value, bool_value, int_value
 from app.errors import BadRequest
 from app.extensions import db
+from app.timeline.dates import parse_day
 from gis.fields import CASE_STATUSES, FUND_LEVELS, LAYER_FIELDS, PILOT_STAGES, Choices, Field, flagged
 
 GEOJSON = "application/geo+json"
@@ -44,11 +45,12 @@ class LayerFilters:
     sortable: bool = False
     deleted: bool = False
     fields: tuple[Field, ...] = ()  # the layer's fields declared `filterable` in gis.fields
+    as_of: bool = False  # `as_of=`: the layer as it stood at the end of a day (app.timeline)
 
     def names(self) -> set[str]:
         """Every query parameter of this layer's filter (paging and sorting aside)."""
         return ({self.choice, "region", "province", "bbox"} | ({"q"} if self.text_search else set())
-                | {f.name for f in self.fields})
+                | {f.name for f in self.fields} | ({"as_of"} if self.as_of else set()))
 
 
 def _filterable(layer: str, main: str) -> tuple[Field, ...]:
@@ -57,7 +59,7 @@ def _filterable(layer: str, main: str) -> tuple[Field, ...]:
 
 LAYERS: dict[str, LayerFilters] = {
     "cases": LayerFilters("status", CASE_STATUSES, sortable=True, deleted=True,
-                          fields=_filterable("cases", "status")),
+                          fields=_filterable("cases", "status"), as_of=True),
     "pilot-areas": LayerFilters("stage", PILOT_STAGES, text_search=False, fields=_filterable("pilot-areas", "stage")),
     "funds": LayerFilters("level", FUND_LEVELS, fields=_filterable("funds", "level")),
 }
@@ -94,6 +96,7 @@ class Filter:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     extra: tuple[tuple[str, str], ...] = field(default=())  # other parsed keys a link keeps (OGC datetime)
+    as_of: date | None = None  # the rows as they stood at the end of that day (app.timeline.asof)
 
     @property
     def statuses(self) -> list[str]:
@@ -121,6 +124,8 @@ class Filter:
             pairs.append((name, ",".join(value) if isinstance(value, tuple) else str(value)))
         if self.include_deleted:
             pairs.append(("include_deleted", "true"))
+        if self.as_of:
+            pairs.append(("as_of", self.as_of.isoformat()))
         return pairs + list(self.extra)
 
     def query_lists(self) -> dict[str, list[str]]:
@@ -269,7 +274,8 @@ def parse_filter(layer: str, args: Mapping[str, Any] | None = None, *, paging: b
         region=check_region(args.get("region")), province=check_province(args.get("province")),
         q=check_q(args.get("q")) if spec.text_search else None, bbox=bbox_value("bbox", args.get("bbox")),
         sort=(args.get("sort") or "").strip() or None if spec.sortable else None,
-        fields=_field_filters(args, spec.fields), include_deleted=include_deleted, limit=limit, offset=offset)
+        fields=_field_filters(args, spec.fields), include_deleted=include_deleted, limit=limit, offset=offset,
+        as_of=parse_day("as_of", args.get("as_of")) if spec.as_of else None)
 
 
 def check_unknown(allowed: set[str] | frozenset[str], args: Mapping[str, Any] | None = None) -> None:

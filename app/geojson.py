@@ -99,3 +99,13 @@ def rows_of(stmt: Select, *, order: str | Sequence[str] = "id", limit: int | Non
 def count(stmt: Select) -> int:
     """How many rows `stmt` yields."""
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def geometry_text(geom: Any, digits: int = 6) -> ColumnElement:
+    """A geometry as GeoJSON geometry text (for callers that draw it themselves, e.g. prints)."""
+    return func.ST_AsGeoJSON(geom, digits)
+
+
+def json_list(item: ColumnElement) -> ColumnElement:
+    """A JSON array of `item` over the rows, in their order (`[]` when there is none)."""
+    return func.coalesce(func.json_agg(item), literal_column("'[]'::json"))

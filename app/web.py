@@ -6,7 +6,7 @@ import functools
 import secrets
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, select
 
 from app.auth.permissions import allowed
+from app.auth.security import challenge
 from app.errors import BadRequest
 from app.extensions import db
 from gis import fields
@@ -105,8 +106,28 @@ def refuse_nul_bytes() -> None:
         raise BadRequest(_("คำขอมีอักขระที่ไม่อนุญาต (NUL)"), [{"field": where, "message": "NUL byte"}])
 
 
+CACHE_REVIEWED = "codi.cache_reviewed"
+
+
+def cacheable(response: Response) -> Response:
+    """Keep this response's own Cache-Control: its view vouches that it never carries contacts,
+    documents or disputes (vector tiles, public boundaries). Everything else is `no-store`."""
+    request.environ[CACHE_REVIEWED] = True
+    return response
+
+
+def cache_policy(response: Response) -> None:
+    """`Cache-Control: no-store` on every response that could carry contacts (pages, API, OGC, exports,
+    errors), whatever a view set (`private, no-cache` still lets a browser keep it on disk); kept only
+    for static files and the responses a view marked with `cacheable`."""
+    if request.endpoint == "static" or request.environ.get(CACHE_REVIEWED):
+        return
+    response.headers["Cache-Control"] = "no-store"
+
+
 def register_web(app: Flask) -> None:
     """Register the home page, template helpers and response headers."""
+    from app.auth.scope import home_region, in_scope, team_label
     from app.i18n import register_filters
 
     app.register_blueprint(bp)
@@ -124,6 +145,10 @@ def register_web(app: Flask) -> None:
             "sample_data_present": _sample_data_present,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "csp_nonce": csp_nonce,
+            "can_write_in": lambda region_code: current_user.is_authenticated
+            and in_scope(current_user, region_code),
+            "team_label": lambda: team_label(current_user) if current_user.is_authenticated else None,
+            "home_region": lambda: home_region(current_user) if current_user.is_authenticated else None,
         }
 
     @app.after_request
@@ -132,6 +157,6 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", content_security_policy(request.environ.get(NONCE_KEY)))
-        if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
+        cache_policy(response)
+        challenge(response)
         return response

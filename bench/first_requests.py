@@ -45,8 +45,10 @@ def database() -> str:
 
 def flask(url: str, *args: str, stdin: str | None = None) -> str:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app"}
-    return subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-                          input=stdin).stdout.strip()
+    done = subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, capture_output=True, text=True, input=stdin)
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout.strip()
 
 
 def sql(url: str, statement: str) -> object:
@@ -64,12 +66,14 @@ def timed(url: str, token: str) -> dict[str, list[float]]:
                                "app:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        for _ in range(600):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not start")
         out: dict[str, list[float]] = {}
         for path in URLS:
             request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",

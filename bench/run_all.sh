@@ -6,8 +6,8 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 set +e
-trap 'for p in 5100 5101 5103 5104 5106; do bench_stop $p; done' EXIT
-BENCHES=(geojson_api export_shp derive_admin ogc_items map_page load)
+trap 'for p in 5100 5101 5103 5104 5106 5108; do bench_stop $p; done' EXIT
+BENCHES=(geojson_api export_shp derive_admin ogc_items map_page load slow_clients print)
 # BENCH_ONLY="ogc_items load": run only those again; the other tables keep their last output
 read -r -a RUN <<< "${BENCH_ONLY:-${BENCHES[*]}}"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')

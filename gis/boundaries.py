@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from gis.errors import GisError
+from gis.exchange.offline import offline
 from gis.geometry import as_multipolygon, to_ewkb_hex
 
 
@@ -87,7 +88,8 @@ def read_boundaries(path: str | Path) -> BoundaryLayer:
     if path.suffix.lower() not in ALLOWED_SUFFIXES:
         raise GisError(f"{path.name}: use GeoJSON, GeoPackage or a zipped shapefile")
     try:
-        frame = pyogrio.read_dataframe(_gdal_path(path))
+        with offline():  # a boundary file never makes the server fetch a URL (see gis.exchange.offline)
+            frame = pyogrio.read_dataframe(_gdal_path(path))
     except GisError:
         raise
     except Exception as exc:  # GDAL reports corrupt files in many ways

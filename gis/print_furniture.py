@@ -43,7 +43,8 @@ def text_width(text: str, size: float) -> float:
 def label_html(x: float, y: float, text: str, size: float, *, anchor: str = "middle", colour: str = "#222",
                 weight: str = "normal") -> str:
     """A word placed at (x, y) mm on the map, centred on its middle (or starting there)."""
-    box = f"left:{x - 30:.2f}mm;width:60mm;text-align:center" if anchor == "middle" else f"left:{x:.2f}mm"
+    box = {"middle": f"left:{x - 30:.2f}mm;width:60mm;text-align:center",
+           "end": f"left:{x - 60:.2f}mm;width:60mm;text-align:right"}.get(anchor, f"left:{x:.2f}mm")
     bold = ";font-weight:bold" if weight != "normal" else ""
     return (f'<div class="pm-label" style="position:absolute;{box};top:{y - size * 0.55:.2f}mm;'
             f'font-size:{size:.2f}mm;line-height:1.1;color:{colour};white-space:nowrap{bold}">{escape(text)}</div>')
@@ -101,7 +102,8 @@ def emptiest_corner(content: MapContent, project: Projection, width: float, heig
     return min(corners, key=lambda name: (covered(name), list(corners).index(name)))
 
 
-def legend_html(entries: Sequence[LegendEntry], title: str, corner: str | None = "bl") -> str:
+def legend_html(entries: Sequence[LegendEntry], title: str, corner: str | None = "bl",
+                size: float = LEGEND_TEXT_MM) -> str:
     """The legend box in a corner of the map (or, `corner` None, a box to place beside it):
     a symbol, a name and a count per row."""
     if not entries:
@@ -117,7 +119,7 @@ def legend_html(entries: Sequence[LegendEntry], title: str, corner: str | None =
                     f'style="vertical-align:-0.5mm;margin-right:1.2mm">{symbol(entry)}</svg>'
                     f'{escape(entry.label)}{count}</div>')
     return (f'<div class="pm-legend" style="{place};background:#ffffff;'
-            f'border:0.2mm solid #9e9e9e;padding:1.2mm 2mm;font-size:{LEGEND_TEXT_MM}mm;line-height:1.3">'
+            f'border:0.2mm solid #9e9e9e;padding:1.2mm 2mm;font-size:{size}mm;line-height:1.3">'
             f'<div style="font-weight:bold;margin-bottom:0.6mm">{escape(title)}</div>{"".join(rows)}</div>')
 
 

@@ -222,13 +222,16 @@ def _case_points(points: Iterable[CasePoint], project: Projection, colours: dict
     return out
 
 
-def _point_labels(points: Iterable[CasePoint], project: Projection) -> list[str]:
+def _point_labels(points: Iterable[CasePoint], project: Projection, width: float) -> list[str]:
+    """Labels beside their points: to the right, or to the left near the frame's right edge."""
     out = []
     for point in points:
         if point.label:
             x, y = project(point.lon, point.lat)
-            out.append(label_html(x + (3.2 if point.large else 1.8), y, point.label, 3.2, anchor="start",
-                                   weight="bold"))
+            gap = 3.2 if point.large else 1.8
+            left = x + gap + text_width(point.label, 3.2) > width - 2
+            out.append(label_html(x - gap if left else x + gap, y, point.label, 3.2, anchor="end" if left else "start",
+                                  weight="bold"))
     return out
 
 
@@ -306,7 +309,7 @@ def render_map(content: MapContent, width: float, height: float, *, legend_insid
     arrow, arrow_words = north_arrow(width, content.texts.north, left=corner == "tr")
     words = [*_labels([a for a in content.areas if a.kind in ("province", "focus", "district", "subdistrict")],
                       project, 2.5),
-             *_labels(by_kind["pilot"], project, 2.4), *_point_labels(content.cases, project),
+             *_labels(by_kind["pilot"], project, 2.4), *_point_labels(content.cases, project, width),
              *bar_words, *arrow_words]
     if legend_inside:
         words.append(legend_html(content.legend, content.texts.legend, corner))

@@ -97,7 +97,8 @@ start gunicorn "$BIN/gunicorn" --config gunicorn.conf.py --bind "unix:$RUN/web.s
 for _ in $(seq 1 300); do [ -S "$RUN/web.sock" ] && break; sleep 0.1; done
 [ -S "$RUN/web.sock" ] || die "gunicorn did not start (see above)"
 start nginx "$NGINX" -p "$RUN/nginx" -e stderr -c "$RUN/nginx.conf"
-start worker "$BIN/flask" jobs worker     # one line per further process
+# long imports and exports (README "Background jobs"); more workers may run on other hosts
+start "job worker" "$BIN/flask" --app app jobs worker
 say "serving http://127.0.0.1:$PORT (nginx in front of gunicorn on $RUN/web.sock); Ctrl-C stops all"
 
 # any process that ends stops the others (a second nginx on a taken port, a crash...)

@@ -14,12 +14,12 @@ PASSWORD = "correct horse battery"
 _HASH: dict[str, str] = {}
 
 
-def make_user(role: str, email: str | None = None) -> User:
-    """An active account of `role`, with `.token` set to a fresh API token."""
+def make_user(role: str, email: str | None = None, regions: list[str] | None = None) -> User:
+    """An active account of `role` (limited to `regions` when given), with `.token` set to a fresh API token."""
     if "hash" not in _HASH:
         _HASH["hash"] = hash_password(PASSWORD)
     user = User(email=email or f"{role}{next(_counter)}@example.org", role=role,
-                password_hash=_HASH["hash"], name=f"Test {role}")
+                password_hash=_HASH["hash"], name=f"Test {role}", regions=regions)
     db.session.add(user)
     db.session.flush()
     user.token = issue_api_token(user, "test")  # type: ignore[attr-defined]

@@ -195,3 +195,15 @@ def test_the_app_recovers_by_itself_when_the_database_is_back(app, committed_use
             from app.extensions import db
 
             db.engine.dispose()
+
+
+def test_a_query_the_database_refused_is_not_called_an_outage(app, caplog):
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from app.errors import is_outage
+
+    assert is_outage(OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused")))
+    assert not is_outage(OperationalError("SELECT 1", {}, psycopg.errors.QueryCanceled("statement timeout")))
+    assert not is_outage(OperationalError("SELECT 1", {}, psycopg.errors.DeadlockDetected("deadlock")))
+    assert is_outage(OperationalError("SELECT 1", {}, psycopg.errors.AdminShutdown("terminating connection")))

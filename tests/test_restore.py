@@ -151,6 +151,24 @@ def test_replace_swaps_the_contents_all_or_nothing(good_dump, target, tmp_path):
     engine.dispose()
 
 
+def test_row_counts_are_checked_before_commit(good_dump, target, monkeypatch):
+    from app import backup
+
+    url, restored = target
+    before = _state(url)
+    real = backup._stream
+
+    def miscounted(source, sink):
+        tail, rows = real(source, sink)
+        rows["public.land_cases"] += 1  # as if a row had gone missing on the way
+        return tail, rows
+
+    monkeypatch.setattr(backup, "_stream", miscounted)
+    result = restored.test_cli_runner().invoke(args=["restore", str(good_dump)])
+    assert result.exit_code != 0 and "rows in" in result.output and "nothing was changed" in result.output
+    assert _state(url) == before
+
+
 def test_a_backup_from_a_newer_version_is_refused(good_dump, target, tmp_path, monkeypatch):
     from app import backup
 

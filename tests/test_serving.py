@@ -118,6 +118,18 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
 @pytest.mark.skipif(not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
                     reason="nginx not installed (make run / make test install it)")
 def test_make_run_server_starts_nginx_and_gunicorn_together_and_stops_them_together(app):
@@ -137,10 +149,13 @@ def test_make_run_server_starts_nginx_and_gunicorn_together_and_stops_them_toget
         assert (run_dir / "web.sock").is_socket()
         members = _processes_mentioning(str(run_dir))
         assert len(members) >= 3  # nginx master and worker, gunicorn master and worker
+        started = _children(serve.pid)  # gunicorn, nginx and whatever else serve.sh starts
+        assert len(started) >= 2
         if os.geteuid() == 0:  # as root, the server itself runs as the unprivileged web user
-            assert all(os.stat(f"/proc/{pid}").st_uid != 0 for pid in members)
+            assert all(os.stat(f"/proc/{pid}").st_uid != 0 for pid in members + started)
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
     assert _processes_mentioning(str(run_dir)) == []
+    assert [pid for pid in started if Path(f"/proc/{pid}").exists()] == []  # every one stopped with it
     assert not (run_dir / "web.sock").exists()

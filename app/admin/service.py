@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.extensions import db
@@ -29,3 +30,26 @@ def recent_changes(limit: int = 200, entity: str | None = None) -> list[dict]:
 
 def accounts() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The CODI regions (not zones) a team scope may name: code and Thai name, in map order."""
+    from app import places
+
+    return [(r.code, r.name_th) for r in places.regions() if r.kind == "region"]
+
+
+def change_scope(user_id: int, regions: list[str]) -> User:
+    """Set an account's team scope from the admin page (400 in Thai for a wrong code; nothing changes)."""
+    from app.accounts import AccountError, set_scope
+    from app.errors import BadRequest, NotFound
+
+    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        raise NotFound(_("ไม่พบบัญชีผู้ใช้นี้"))
+    try:
+        return set_scope(user.email, regions)
+    except AccountError as exc:
+        db.session.rollback()
+        raise BadRequest(_("เปลี่ยนขอบเขตไม่ได้: %(reason)s", reason=str(exc)),
+                         [{"field": "region", "message": str(exc)}]) from None

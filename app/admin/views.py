@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.admin import api, pages
-from app.admin.service import accounts, recent_changes
+from app.admin.service import accounts, change_scope, recent_changes, region_choices
 from app.api.params import int_param
 from app.api.regions import region_tree
 from app.auth.security import require
@@ -22,7 +23,16 @@ def admin_home():
     entity = request.args.get("entity") if request.args.get("entity") in ENTITIES else None
     return render_template("admin/index.html", changes=recent_changes(int_param("limit", 200, minimum=1,
                            maximum=2000), entity), conflicts=region_tree(True)["conflicts"],
-                           users=accounts(), entity=entity)
+                           users=accounts(), entity=entity, region_choices=region_choices())
+
+
+@pages.post("/users/<int:user_id>/scope")
+@require("users.manage")
+def user_scope(user_id: int):
+    """Limit an account to the ticked regions, or make it national (no region ticked)."""
+    user = change_scope(user_id, request.form.getlist("region"))
+    flash(_("บันทึกขอบเขตของ %(email)s แล้ว", email=user.email))
+    return redirect(url_for("admin.admin_home") + "#accounts")
 
 
 @api.get("/audit")

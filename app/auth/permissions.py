@@ -11,7 +11,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.restore": frozenset({"admin"}),
     "documents.read": frozenset({"admin", "land_team", "architect"}),
     "documents.write": frozenset({"admin", "land_team"}),
-    "pilot.write": frozenset({"admin", "land_team", "architect"}),
+    "pilot.write": frozenset({"admin", "land_team", "architect"}),   # plan: edit stage, targets, notes
+    "pilot.manage": frozenset({"admin", "land_team"}),              # add and remove pilot areas
     "pilot.review": frozenset({"admin", "architect"}),
     "fund.write": frozenset({"admin", "land_team"}),
     "import": frozenset({"admin", "land_team"}),

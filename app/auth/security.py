@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import secrets
 import time
@@ -80,22 +82,56 @@ def issue_api_token(user: User, label: str | None = None) -> str:
     return token
 
 
-def _user_from_bearer() -> User | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+def _presented_token() -> tuple[str, str | None] | None:
+    """(token, e-mail or None) from `Authorization: Bearer <token>` or `Authorization: Basic` with the
+    account's e-mail as user name and the personal API token as password (desktop GIS clients such as
+    QGIS can only send Basic); None without such a header. The account password is never accepted here."""
+    scheme, _space, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip(), None
+    if scheme.lower() != "basic":
         return None
-    token = header[7:].strip()
+    try:
+        email, colon, token = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        email, colon, token = "", "", ""
+    if not colon or not email.strip():
+        _refuse_credentials(_("ข้อมูล Basic ไม่ถูกต้อง: ใช้อีเมลเป็นชื่อผู้ใช้และโทเคน API เป็นรหัสผ่าน"))
+    return token.strip(), email.strip().lower()
+
+
+def _refuse_credentials(message: str) -> None:
+    # anonymous from here on: the error page asks for current_user again, which must not
+    # run this loader a second time (an Unauthorized inside the error handler is a 500)
+    g._login_user = login_manager.anonymous_user()
+    raise Unauthorized(message)
+
+
+def _user_from_bearer() -> User | None:
+    presented = _presented_token()
+    if presented is None:
+        return None
+    token, email = presented
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.active:
-        # anonymous from here on: the error page asks for current_user again, which must not
-        # run this loader a second time (an Unauthorized inside the error handler is a 500)
-        g._login_user = login_manager.anonymous_user()
-        raise Unauthorized(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
+    if row is None or not row.user.active or (email is not None and row.user.email.lower() != email):
+        _refuse_credentials(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))
     _record_use(row)
     g.auth_by_token = True
     return row.user
+
+
+def challenge(response: Any) -> None:
+    """On a 401, say how to authenticate: Bearer, and Basic (e-mail + API token) for clients that
+    send no cookies (QGIS, GDAL; a browser's script with an ended session gets no login dialog)."""
+    if response.status_code != 401 or "WWW-Authenticate" in response.headers:
+        return
+    area = (request.blueprint or "").split("_")[0]
+    realm = f"CODI {area if area in ('ogc', 'tiles') else 'api'}"
+    response.headers.add("WWW-Authenticate", f'Bearer realm="{realm}"')
+    if "Cookie" not in request.headers or request.headers.get("Authorization", "").lower().startswith("basic"):
+        response.headers.add("WWW-Authenticate", f'Basic realm="{realm}", charset="UTF-8"')
 
 
 # at most once a minute, and never waiting: a request that finds the row locked by another skips it
@@ -185,7 +221,7 @@ def init_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         if wants_json():
-            raise Unauthorized(_("ต้องเข้าสู่ระบบหรือส่งโทเคน (Authorization: Bearer ...)"))
+            raise Unauthorized(_("ต้องเข้าสู่ระบบหรือส่งโทเคน (Authorization: Bearer ... หรือ Basic อีเมล:โทเคน)"))
         from flask import redirect, url_for
 
         return redirect(url_for("auth.login", next=request.full_path))

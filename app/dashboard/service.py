@@ -17,13 +17,14 @@ from app import places
 from app.extensions import db
 from app.i18n import fiscal_quarter, fiscal_quarter_label
 from app.models import Region
+from app.timeline.asof import with_sql
 from gis.fields import CASE_STATUSES, FUND_LEVELS, PILOT_STAGES, STATUS_COLOURS, label
 
 UNKNOWN = "unknown"
 BASIS = {
-    "th": "นับกรณีที่รับเรื่องตามวันที่รับเรื่อง (opened_on) และนับกรณีที่มั่นคงแล้วตามวันที่มีผลของการเปลี่ยนสถานะเป็น "
+    "th": "นับกรณีที่รับเรื่องตามวันที่รับเรื่อง และนับกรณีที่มั่นคงแล้วตามวันที่มีผลของการเปลี่ยนสถานะเป็น "
           "\"มั่นคงแล้ว\" ครั้งแรกในประวัติ (ถ้าไม่มีวันที่มีผล ใช้วันที่บันทึก) ปีงบประมาณเริ่ม 1 ตุลาคม",
-    "en": "Cases opened are counted by their opened_on date; cases secured by the effective date of their first "
+    "en": "Cases opened are counted by the day they were opened; cases secured by the effective date of their first "
           "status change to \"secured\" in the history (else the day it was recorded). The fiscal year starts on "
           "1 October.",
 }
@@ -49,17 +50,22 @@ def quarter_start(fiscal_year_ad: int, quarter: int) -> date:
     return date(fiscal_year_ad - 1, 10, 1) if quarter == 1 else date(fiscal_year_ad, 3 * quarter - 5, 1)
 
 
-def _rows(sql: str, region: str | None) -> list[Any]:
-    return db.session.execute(text(sql), {"region": region}).all()
+def _rows(sql: str, region: str | None, as_of: date | None = None) -> list[Any]:
+    """Run `sql` over `land_cases c`; with `as_of`, over the cases as they stood that day."""
+    if as_of is not None:
+        own = sql.lstrip()
+        ctes = with_sql(as_of)
+        sql = f"WITH {ctes}, {own[5:]}" if own.startswith("WITH ") else f"WITH {ctes} {own}"
+    return db.session.execute(text(sql), {"region": region, "as_of": as_of}).all()
 
 
-def _cases(region: str | None) -> list[Any]:
+def _cases(region: str | None, as_of: date | None) -> list[Any]:
     return _rows(f"""
         SELECT COALESCE(pr.zone_code, c.region_code, '{UNKNOWN}') AS unit, c.status,
                count(*) AS n, COALESCE(sum(c.households), 0) AS hh
         FROM land_cases c LEFT JOIN province_regions pr ON pr.province_code = c.province_code
         WHERE c.deleted_at IS NULL AND {_where('c', region)}
-        GROUP BY 1, 2""", region)
+        GROUP BY 1, 2""", region, as_of)
 
 
 def _funds(region: str | None) -> list[Any]:
@@ -72,12 +78,13 @@ def _funds(region: str | None) -> list[Any]:
 
 
 def _pilots(region: str | None) -> dict[str, int]:
-    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE {_where('p', region)} GROUP BY 1", region)
+    rows = _rows(f"SELECT p.stage, count(*) FROM pilot_areas p WHERE p.deleted_at IS NULL AND {_where('p', region)} "
+                 "GROUP BY 1", region)
     return {stage: n for stage, n in rows}
 
 
-def _quarters(region: str | None) -> tuple[dict[tuple[int, int], dict[str, int]], int]:
-    """Per (fiscal year A.D., quarter): cases opened and first secured, with households."""
+def _quarters(region: str | None, as_of: date | None) -> tuple[dict[tuple[int, int], dict[str, int]], int]:
+    """Per (fiscal year A.D., quarter): cases opened and first secured, with households (up to `as_of`)."""
     out: dict[tuple[int, int], dict[str, int]] = {}
 
     def slot(fy: int, q: int) -> dict[str, int]:
@@ -87,8 +94,9 @@ def _quarters(region: str | None) -> tuple[dict[tuple[int, int], dict[str, int]]
     for fy, q, n, hh in _rows(f"""
             SELECT {fq.format(d='c.opened_on')}, count(*), COALESCE(sum(c.households), 0)
             FROM land_cases c WHERE c.deleted_at IS NULL AND c.opened_on IS NOT NULL AND {_where('c', region)}
-            GROUP BY 1, 2""", region):
+            GROUP BY 1, 2""", region, as_of):
         slot(fy, q).update(opened=n, households_opened=int(hh))
+    until = "AND fs.d <= :as_of" if as_of is not None else ""
     for fy, q, n, hh in _rows(f"""
             WITH first_secured AS (
                 SELECT DISTINCT ON (h.entity_id) h.entity_id,
@@ -98,22 +106,23 @@ def _quarters(region: str | None) -> tuple[dict[tuple[int, int], dict[str, int]]
                 ORDER BY h.entity_id, COALESCE(h.effective_on, (h.at AT TIME ZONE 'Asia/Bangkok')::date), h.id)
             SELECT {fq.format(d='fs.d')}, count(*), COALESCE(sum(c.households), 0)
             FROM first_secured fs JOIN land_cases c ON c.id = fs.entity_id
-            WHERE c.deleted_at IS NULL AND {_where('c', region)}
-            GROUP BY 1, 2""", region):
+            WHERE c.deleted_at IS NULL AND {_where('c', region)} {until}
+            GROUP BY 1, 2""", region, as_of):
         slot(fy, q).update(secured=n, households_secured=int(hh))
-    undated = db.session.execute(text(f"""
+    undated = _rows(f"""
         SELECT count(*) FROM land_cases c
         WHERE c.deleted_at IS NULL AND c.status = 'secured' AND {_where('c', region)}
           AND NOT EXISTS (SELECT 1 FROM history h WHERE h.entity = 'land_case' AND h.entity_id = c.id
-                          AND h.action = 'status' AND h.new_value = 'secured')"""), {"region": region}).scalar_one()
+                          AND h.action = 'status' AND h.new_value = 'secured')""", region, as_of)[0][0]
     return out, undated
 
 
-def _quarter_series(counts: dict[tuple[int, int], dict[str, int]], lang: str) -> list[dict[str, Any]]:
+def _quarter_series(counts: dict[tuple[int, int], dict[str, int]], lang: str,
+                    as_of: date | None = None) -> list[dict[str, Any]]:
     if not counts:
         return []
     first = min(counts)
-    today_q, today_fy_be = fiscal_quarter(datetime.now(UTC).date())
+    today_q, today_fy_be = fiscal_quarter(as_of or datetime.now(UTC).date())
     last = max(max(counts), (today_fy_be - 543, today_q))
     series, cumulative = [], 0
     fy, q = first
@@ -127,8 +136,12 @@ def _quarter_series(counts: dict[tuple[int, int], dict[str, int]], lang: str) ->
     return series
 
 
-def dashboard_data(region: str | None = None, lang: str = "th") -> dict[str, Any]:
-    """Everything the dashboard shows, as JSON-ready data (GET /api/v1/dashboard)."""
+def dashboard_data(region: str | None = None, lang: str = "th", as_of: date | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows, as JSON-ready data (GET /api/v1/dashboard).
+
+    With `as_of` the cases are those of the end of that day (`app.timeline.asof`) and the
+    quarters stop there; pilot areas and funds are as they are now (their history is not rebuilt).
+    """
     i = 0 if lang == "th" else 1
     units = region_units()
     if region:
@@ -138,7 +151,7 @@ def dashboard_data(region: str | None = None, lang: str = "th") -> dict[str, Any
 
     by_unit: dict[str, dict[str, Any]] = {}
     by_status = {s: {"count": 0, "households": 0} for s in CASE_STATUSES}
-    for unit, status, n, hh in _cases(region):
+    for unit, status, n, hh in _cases(region, as_of):
         entry = by_unit.setdefault(unit, {"count": 0, "households": 0, "households_secured": 0, "by_status": {}})
         entry["count"] += n
         entry["households"] += int(hh)
@@ -160,7 +173,7 @@ def dashboard_data(region: str | None = None, lang: str = "th") -> dict[str, Any
         by_level[level]["members"] += int(members)
 
     stages = _pilots(region)
-    quarters, undated = _quarters(region)
+    quarters, undated = _quarters(region, as_of)
     order = [u.code for u in units] + [UNKNOWN]
 
     def unit_list(source: dict[str, dict[str, Any]], empty: dict[str, Any]) -> list[dict[str, Any]]:
@@ -169,6 +182,7 @@ def dashboard_data(region: str | None = None, lang: str = "th") -> dict[str, Any
 
     return {
         "region": region,
+        "as_of": as_of.isoformat() if as_of else None,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "totals": {
             "cases": sum(v["count"] for v in by_status.values()),
@@ -191,6 +205,6 @@ def dashboard_data(region: str | None = None, lang: str = "th") -> dict[str, Any
         "fund_capital_by_region": unit_list(fund_units, {"count": 0, "capital_baht": 0.0, "members": 0,
                                                          "capital_by_level": {}}),
         "progress_by_quarter": {"basis": BASIS["th" if lang == "th" else "en"],
-                                "quarters": _quarter_series(quarters, lang),
+                                "quarters": _quarter_series(quarters, lang, as_of),
                                 "secured_without_date": undated},
     }

@@ -10,6 +10,8 @@ from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
 from app.filters import check_region
+from app.timeline.controls import time_controls
+from app.timeline.dates import as_of_from
 
 
 def _lang() -> str:
@@ -21,7 +23,7 @@ def _lang() -> str:
 def dashboard_json():
     """The dashboard's numbers: cases by status and region, households secured, pilots by stage,
     fund capital by level and region, progress by fiscal quarter; optional `region=`."""
-    return jsonify(dashboard_data(check_region(request.args.get("region")), _lang()))
+    return jsonify(dashboard_data(check_region(request.args.get("region")), _lang(), as_of_from(request.args)))
 
 
 @pages.get("")
@@ -29,6 +31,7 @@ def dashboard_json():
 def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
     region = check_region(request.args.get("region"))
+    as_of = as_of_from(request.args)
     regions = places.regions()
-    return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang()),
-                           regions=regions, region=region)
+    return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang(), as_of),
+                           regions=regions, region=region, time=time_controls(as_of=as_of))

@@ -25,6 +25,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, se
 from sqlalchemy.exc import IntegrityError
 
 from app import history
+from app.auth.scope import report_outside, rows_outside
 from app.errors import Conflict, ValidationError
 from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.report import ImportRejected, Report, all_or_nothing
@@ -272,6 +273,10 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
     uid = user.id if user is not None else None
     creates = [p for p in plans if p.action == "create"]
     updates = [p for p in plans if p.action == "update"]
+    # a limited account writes only in its regions: the regions before and after the import
+    if report_outside(user, report, rows_outside(user, LandCase.__table__, [p.case_id for p in updates]),
+                      {p.case_id: p.row for p in updates}):
+        raise ImportRejected()
     try:
         _insert(creates, uid) if creates else None
         _update(updates, uid) if updates else None
@@ -285,10 +290,13 @@ def write(plans: list[Plan], user: User | None, report: Report, note: str | None
             report.error(p.row, "location", _(UNLOCATED), "unlocated")
     if unlocated:
         raise ImportRejected()
+    if report_outside(user, report, rows_outside(user, LandCase.__table__, located),
+                      {p.case_id: p.row for p in plans}):
+        raise ImportRejected()
     if not report.dry_run:
         _assign_codes(creates)
     touched = [p.case_id for p in creates + updates]
-    if touched:
+    if touched and not report.dry_run:  # a dry run is rolled back: its history would be built for nothing
         rows = _history(creates, updates, _after(touched), uid, note)
         if rows:
             db.session.execute(insert(HistoryEntry), rows)

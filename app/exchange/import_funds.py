@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ARRAY, Integer, any_, bindparam, func, insert, literal, select
 
 from app import history
+from app.auth.scope import report_outside, rows_outside
 from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.import_cases import GEOMETRY_MESSAGES
 from app.exchange.report import ImportRejected, Report, all_or_nothing
@@ -152,6 +153,9 @@ def write(plans: list[FundPlan], user: User | None, report: Report, note: str | 
     creates = [p for p in plans if p.action == "create"]
     updates = [p for p in plans if p.action == "update"]
     names = [f.name for f in EDITABLE]
+    if report_outside(user, report, rows_outside(user, t, [p.fund_id for p in updates]),
+                      {p.fund_id: p.row for p in updates}):
+        raise ImportRejected()
     if creates:
         stmt = insert(t).values({**{n: bindparam(f"p_{n}") for n in names}, "geom": point_expr(), "version": 1,
                                  "created_by_id": uid, "updated_by_id": uid})
@@ -168,6 +172,8 @@ def write(plans: list[FundPlan], user: User | None, report: Report, note: str | 
         if p.fund_id in unlocated:
             report.error(p.row, "location", _("ตำแหน่งนี้ไม่อยู่ในเขตตำบลใดของประเทศไทย"), "unlocated")
     if unlocated:
+        raise ImportRejected()
+    if report_outside(user, report, rows_outside(user, t, located), {p.fund_id: p.row for p in plans}):
         raise ImportRejected()
     after = _current([p.fund_id for p in updates], lock=False)
     rows = [{"entity": ENTITY, "entity_id": p.fund_id, "action": "create", "user_id": uid, "field": None,

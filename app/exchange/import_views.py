@@ -113,6 +113,11 @@ def report_body(report: Report) -> tuple[dict[str, Any], int]:
         rows = sorted({e["row"] for e in report.errors})
         listed = ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
         message = _("ข้อมูลไม่ถูกต้อง %(n)s แถว (แถวที่ %(rows)s): ไม่ได้บันทึกข้อมูลใด ๆ", n=len(rows), rows=listed)
+        if any(e.get("reason") == "out_of_scope" for e in report.errors):
+            body["error"] = {"code": "out_of_scope", "message": _("แถวที่ %(rows)s อยู่นอกภาคของบัญชีคุณ: "
+                                                                  "ไม่ได้บันทึกข้อมูลใด ๆ", rows=listed),
+                             "details": body["errors"]}
+            return body, 403
         body["error"] = {"code": "validation_error", "message": message, "details": body["errors"]}
         return body, 422
     return body, 200

@@ -86,7 +86,8 @@ def case_source(with_contacts: bool, f: Filter) -> ExportSource:
             .order_by(LandCase.id))
     spec = ExportSpec("cases", fields, "Point", name_field="community_name", style_field="status",
                       styles={s: STATUS_COLOURS[s] for s in CASE_STATUSES})
-    return ExportSource(spec, stmt, _scope(f.region, f.province, f.values, f.narrowed))
+    scope = _scope(f.region, f.province, f.values, f.narrowed)
+    return ExportSource(spec, stmt, f"{scope}_as-of-{f.as_of.isoformat()}" if f.as_of else scope)
 
 
 def pilot_source(filters: Filter) -> ExportSource:

@@ -10,6 +10,7 @@ from shapely.geometry import Point
 from sqlalchemy import Select, func, select
 
 from app import history
+from app.auth.scope import check_scope
 from app.errors import NotFound, ValidationError
 from app.extensions import atomic, db
 from app.filters import Filter, field_predicates, like_pattern, region_predicate
@@ -163,6 +164,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
                     **{"is_sample": False, **values})
         db.session.add(fund)
         _locate(fund)
+        check_scope(user, fund.region_code)
     history.record(ENTITY, fund.id, "create", user, note=fund.name)
     return fund
 
@@ -175,6 +177,7 @@ def _lonlat(fund: Fund) -> str:
 def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
                 lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, fund.region_code)
     props, location = split_body(body)
     values, point = _checked(props, location, partial=True, lenient=lenient, fixed={"is_sample"})
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
@@ -198,6 +201,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             _locate(fund)
             if fund.subdistrict_code != old_code:
                 changes["subdistrict_code"] = (old_code, fund.subdistrict_code)
+            check_scope(user, fund.region_code)
         else:
             db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)

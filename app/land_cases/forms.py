@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -31,9 +32,9 @@ def _widget(f: Field) -> Any:
     if f.kind == "int":
         render = {"inputmode": "numeric"}
     if f.kind == "date":
-        render = {"placeholder": "วว/ดด/ปปปป (พ.ศ.) หรือ YYYY-MM-DD"}
+        render = {"placeholder": _l("วว/ดด/ปปปป (พ.ศ.) หรือ YYYY-MM-DD")}
     if f.name == "code":
-        render = {**render, "placeholder": "เว้นว่างให้ระบบออกรหัส (LC-000123)"}
+        render = {**render, "placeholder": _l("เว้นว่างให้ระบบออกรหัส (LC-000123)")}
     return StringField(f.label_th, render_kw=render)
 
 
@@ -64,7 +65,9 @@ def case_form(*, lang: str, with_sensitive: bool, values: dict[str, Any] | None 
         data[f.name] = value
     if values:
         data.update(lon=values.get("lon"), lat=values.get("lat"), version=values.get("version"))
-    form = CaseForm(formdata=formdata, data=data) if formdata is not None else CaseForm(data=data)
+    # formdata=None explicitly: Flask-WTF would otherwise fill a form of stored values from the
+    # request's POST (which is why a stale save used to show the user's own values as "the latest")
+    form = CaseForm(formdata=formdata, data=data)
     for f in EDITABLE:
         widget = form[f.name]
         widget.label.text = f.label_th if lang == "th" else f.label_en
@@ -81,6 +84,34 @@ def form_values(form: CaseForm) -> dict[str, Any]:
     out = {name: form[name].data for name in form.visible_names}
     out.update(lon=form.lon.data, lat=form.lat.data)
     return out
+
+
+def _shown(widget: Any) -> str:
+    """A field's value as a person reads it on the form (an option's label, not its code)."""
+    value = widget.data
+    if widget.type == "BooleanField":
+        return "✓" if value in (True, "y", "on", "1", "true") else "–"
+    value = "" if value is None else str(value).strip()
+    if widget.type == "SelectField":
+        return dict(widget.choices).get(value, value) if value else ""
+    return value
+
+
+def conflict_rows(mine: CaseForm, theirs: CaseForm) -> list[dict[str, str]]:
+    """The fields where what the other person saved differs from what this user typed."""
+    rows = []
+    for name in [*mine.visible_names, "lon", "lat"]:
+        typed, saved = _shown(mine[name]), _shown(theirs[name])
+        if name in ("lon", "lat"):
+            try:
+                same = abs(float(typed) - float(saved)) < 1e-6
+            except ValueError:
+                same = typed == saved
+        else:
+            same = typed == saved
+        if not same:
+            rows.append({"name": name, "label": mine[name].label.text, "theirs": saved, "mine": typed})
+    return rows
 
 
 def apply_errors(form: CaseForm, details: list[dict[str, Any]]) -> list[str]:
@@ -100,8 +131,8 @@ def apply_errors(form: CaseForm, details: list[dict[str, Any]]) -> list[str]:
 
 class StatusForm(FlaskForm):
     status = SelectField("สถานะใหม่", choices=[], validate_choice=False)
-    note = TextAreaField("บันทึก", render_kw={"rows": 2, "maxlength": 2000})
-    date = StringField("วันที่มีผล", render_kw={"placeholder": "วว/ดด/ปปปป (พ.ศ.)"})
+    note = TextAreaField("บันทึกประกอบ", render_kw={"rows": 2, "maxlength": 2000})
+    date = StringField("วันที่มีผล", render_kw={"placeholder": _l("วว/ดด/ปปปป (พ.ศ.)")})
 
 
 def status_form(current: str, lang: str) -> StatusForm:

@@ -16,7 +16,7 @@ from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
 from app.filters import LAYERS, Filter, parse_filter
-from app.land_cases import forms, pages, queries, service
+from app.land_cases import forms, history_view, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
 from app.models import Province, Region
@@ -95,7 +95,8 @@ def case_detail(case_id: int):
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
     entries = service.case_history(case_id, role=current_role(), include_deleted=admin)
-    timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
+    timeline = history_view.status_timeline(entries, _lang())
+    entries = history_view.people_history(entries, _lang())
     from app.models import District, Subdistrict
 
     area_names = {
@@ -122,9 +123,10 @@ def _summary(exc: ServiceError, form: forms.CaseForm) -> list[str]:
     return [head, *others]
 
 
-def _render_form(form: forms.CaseForm, case=None, status: int = 200, general: list[str] | None = None):
+def _render_form(form: forms.CaseForm, case=None, status: int = 200, general: list[str] | None = None,
+                 conflict: list[dict[str, str]] | None = None):
     return render_template("land_cases/form.html", form=form, case=case, general=general or [],
-                           fields_by_name={f.name: f for f in CASE_FIELDS}), status
+                           conflict=conflict, fields_by_name={f.name: f for f in CASE_FIELDS}), status
 
 
 @pages.route("/new", methods=["GET", "POST"])
@@ -164,10 +166,15 @@ def case_edit(case_id: int):
         service.update_case(case_id, RawCase(forms.form_values(form), lenient=True), current_user, [version],
                             may_set_sensitive=_contacts())
     except PreconditionFailed:
-        message = _("มีผู้อื่นแก้ไขกรณีนี้ไปก่อนแล้ว ข้อมูลด้านล่างเป็นฉบับล่าสุด กรุณาแก้ไขอีกครั้ง")
-        fresh = forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=service.case_values(
-            service.get_case(case_id)))
-        return _render_form(fresh, case, status=409, general=[message])
+        # keep what this user typed, show what the other person saved beside it, and carry the
+        # new version: saving again puts this user's values on top of the other's
+        latest = service.case_values(service.get_case(case_id))
+        theirs = forms.case_form(lang=_lang(), with_sensitive=_contacts(), values=latest)
+        form.version.data = str(latest["version"])
+        message = _("มีผู้อื่นบันทึกกรณีนี้ไปก่อนแล้ว ตารางด้านล่างเทียบสิ่งที่เขาบันทึกกับสิ่งที่คุณกรอก "
+                    "ข้อมูลที่คุณกรอกยังอยู่ในฟอร์ม กดบันทึกอีกครั้งเพื่อบันทึกทับฉบับล่าสุด")
+        return _render_form(form, case, status=409, general=[message],
+                            conflict=forms.conflict_rows(form, theirs))
     except ServiceError as exc:
         return _render_form(form, case, status=exc.status, general=_summary(exc, form))
     flash(_("บันทึกการแก้ไขแล้ว"), "success")

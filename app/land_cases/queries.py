@@ -10,6 +10,7 @@ bad values raise `BadRequest` (400) naming the parameter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -18,6 +19,7 @@ from app.errors import BadRequest
 from app.extensions import db
 from app.filters import FieldFilters, Filter, check_province, check_q, field_predicates, like_pattern, region_predicate
 from app.models import LandCase
+from app.timeline.asof import cases_as_of
 from gis.fields import CASE_FIELDS, CASE_STATUSES, flagged
 
 # the fields declared sortable in gis.fields, and when the record was made
@@ -31,8 +33,12 @@ def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str
                   region: str | None = None, province: str | None = None, q: str | None = None,
                   include_deleted: bool = False, only_deleted: bool = False,
                   ids: Iterable[int] | None = None, sample: bool | None = None,
-                  field_filters: FieldFilters = ()) -> Select:
+                  field_filters: FieldFilters = (), as_of: date | None = None) -> Select:
     """`select(LandCase)` of the cases matching every given filter (deleted ones left out).
+
+    * `as_of`: every case as it stood at the end of that day (`app.timeline.asof`): the
+      statement reads a CTE named `land_cases` rebuilt from the history, so the filters below
+      and whatever the caller adds apply to the past (read rows, never ORM objects to change);
 
     * `bbox`: (minlon, minlat, maxlon, maxlat) in degrees;
     * `statuses`: machine names, any of them;
@@ -41,7 +47,7 @@ def visible_cases(*, bbox: Sequence[float] | None = None, statuses: Iterable[str
     * `include_deleted` / `only_deleted`: for admins (the caller checks the permission);
     * `field_filters`: the fields declared `filterable` (`app.filters.Filter.fields`).
     """
-    stmt = select(LandCase)
+    stmt = select(LandCase) if as_of is None else select(LandCase).add_cte(cases_as_of(as_of, bbox=bbox))
     if only_deleted:
         stmt = stmt.where(LandCase.deleted_at.is_not(None))
     elif not include_deleted:
@@ -80,7 +86,7 @@ def case_select(f: Filter, *, include_deleted: bool | None = None) -> Select:
     """`visible_cases` of a parsed filter (`app.filters.parse_filter("cases")`)."""
     return visible_cases(bbox=f.bbox, statuses=f.statuses, region=f.region, province=f.province, q=f.q,
                          include_deleted=f.include_deleted if include_deleted is None else include_deleted,
-                         ids=f.ids, field_filters=f.fields)
+                         ids=f.ids, field_filters=f.fields, as_of=f.as_of)
 
 
 def sort_columns(sort: str | None, default: str = "id") -> list[ColumnElement]:

@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import documents, history
+from app.auth.scope import check_scope
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError, integrity_error
 from app.extensions import atomic, db
 from app.land_cases.validation import RawCase, validate
@@ -116,6 +117,7 @@ def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = Tr
             raise _refused(exc, case.code) from None
         _locate(case.id)
         db.session.refresh(case)
+        check_scope(user, case.region_code)
         after = case_values(case)
         history.record(ENTITY, case.id, "create", user,
                        changes={k: (None, after[k]) for k in TRACKED if after.get(k) is not None})
@@ -135,6 +137,7 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
         if case.version not in versions:
             raise PreconditionFailed(_("ข้อมูลถูกแก้ไขไปแล้ว (รุ่นปัจจุบัน %(v)s): โหลดใหม่แล้วแก้อีกครั้ง",
                                        v=case.version))
+        check_scope(user, case.region_code)
         _check_sensitive(raw, may_set_sensitive)
         before = case_values(case)
         clean = validate(raw, current=before)
@@ -162,6 +165,8 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
         if moved:
             _locate(case_id)
         db.session.refresh(case)
+        if moved:  # moving a case across a region border needs both regions
+            check_scope(user, case.region_code)
         history.record(ENTITY, case_id, "update", user,
                        changes=history.diff(before, case_values(case), names=TRACKED))
     return case
@@ -191,6 +196,7 @@ def change_status(case_id: int, status: str, user: User | None, *, note: str | N
     """Move a case along the workflow (422 for a move the table does not allow), with history."""
     with atomic():
         case = get_case(case_id)
+        check_scope(user, case.region_code)
         _check_versions(case, versions)
         old = case.status
         check_transition(old, status)
@@ -207,6 +213,7 @@ def delete_case(case_id: int, user: User | None, *, versions: Sequence[int] | No
     """Soft delete: the row and its history stay; lists, maps and exports stop showing it."""
     with atomic():
         case = get_case(case_id)
+        check_scope(user, case.region_code)
         _check_versions(case, versions)
         _guarded_update(case, {"deleted_at": func.now(), "deleted_by_id": _user_id(user)}, user, versions,
                         [LandCase.deleted_at.is_(None)])
@@ -219,6 +226,7 @@ def restore_case(case_id: int, user: User | None) -> LandCase:
         case = get_case(case_id, include_deleted=True)
         if case.deleted_at is None:
             raise Conflict(_("กรณีนี้ไม่ได้ถูกลบ"))
+        check_scope(user, case.region_code)
         _guarded_update(case, {"deleted_at": None, "deleted_by_id": None}, user, None,
                         [LandCase.deleted_at.is_not(None)])
         history.record(ENTITY, case_id, "restore", user)
@@ -230,7 +238,7 @@ def attach_document(case_id: int, file: Any, user: User | None, *, kind: str | N
                     description: str | None = None) -> Document:
     """Store a document for the case and note it in the history."""
     with atomic():
-        get_case(case_id)
+        check_scope(user, get_case(case_id).region_code)
         document = documents.store(ENTITY, case_id, file, user, kind=kind, description=description)
         history.record(ENTITY, case_id, "document", user, field="document", new=document.original_name,
                        note=description)
@@ -240,7 +248,7 @@ def attach_document(case_id: int, file: Any, user: User | None, *, kind: str | N
 def remove_document(case_id: int, document_id: int, user: User | None) -> None:
     """Mark a document deleted and note it in the history."""
     with atomic():
-        get_case(case_id)
+        check_scope(user, get_case(case_id).region_code)
         document = documents.get_document(ENTITY, case_id, document_id)
         documents.remove(document)
         history.record(ENTITY, case_id, "document", user, field="document", old=document.original_name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, literal, select, text, true
@@ -64,11 +65,12 @@ class CaseFilter:
     statuses: Sequence[str] | None = None
     provinces: Sequence[str] | None = None
     q: str | None = None
+    as_of: date | None = None  # the cases as they stood at the end of that day
 
 
 def case_select(f: CaseFilter) -> Select:
     """`select(LandCase)` of the filter, from the land cases' own builder."""
-    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q)
+    stmt = visible_cases(bbox=f.bbox, statuses=f.statuses or None, q=f.q, as_of=f.as_of)
     if f.statuses is not None and not f.statuses:
         stmt = stmt.where(false())  # the builder reads "no statuses" as "any"; a map means none
     if f.provinces is not None:
@@ -121,14 +123,14 @@ def case_cells_geojson(f: CaseFilter, *, cell: float) -> str:
 
 
 def choropleth_geojson(*, level: str, provinces: Sequence[str] | None, statuses: Sequence[str], lang: str,
-                       tolerance: float) -> str:
+                       tolerance: float, as_of: date | None = None) -> str:
     """Open cases counted per province or district (in PostGIS), with simplified polygons.
 
     Open = `gis.maps.OPEN_STATUSES` (all but secured, evicted, closed), within `statuses`.
     """
     open_statuses = [s for s in OPEN_STATUSES if s in statuses]
     area, key = (Province, LandCase.province_code) if level == "provinces" else (District, LandCase.district_code)
-    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces))
+    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces, as_of=as_of))
               .with_only_columns(key.label("code"), func.count().label("n"), maintain_column_froms=True)
               .group_by(key).subquery())
     n = func.coalesce(counts.c.n, 0)
@@ -142,9 +144,10 @@ def choropleth_geojson(*, level: str, provinces: Sequence[str] | None, statuses:
     return _collection(inner, lambda sub: {"level": literal(level), "max": func.coalesce(func.max(sub.c.n), 0)})
 
 
-def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float) -> str:
-    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases."""
-    counts = (case_select(CaseFilter())
+def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lang: str, tolerance: float,
+                   as_of: date | None = None) -> str:
+    """Pilot subdistricts with their (simplified) subdistrict polygon; counts from live cases (of `as_of`)."""
+    counts = (case_select(CaseFilter(as_of=as_of))
               .with_only_columns(LandCase.subdistrict_code.label("code"), func.count().label("n"),
                                  func.sum(LandCase.households).label("households"), maintain_column_froms=True)
               .group_by(LandCase.subdistrict_code).subquery())
@@ -160,7 +163,8 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
              .join(_S, _S.code == PilotArea.subdistrict_code)
              .outerjoin(_D, _D.code == _S.district_code)
              .outerjoin(_P, _P.code == _S.province_code)
-             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code))
+             .outerjoin(counts, counts.c.code == PilotArea.subdistrict_code)
+             .where(PilotArea.deleted_at.is_(None)))
     if provinces is not None:
         inner = inner.where(_S.province_code.in_(list(provinces)))
     return _collection(inner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.config import ROOT
 from app.errors import BadRequest
 from app.extensions import db
 from app.maps import queries
-from app.maps.state import Scope, ViewState, parse_provinces, parse_statuses
+from app.maps.state import Scope, ViewState, parse_provinces, parse_statuses, parse_time
 from gis import fields
 from gis.maps import MapParts, MapSpec, build_map, load_manifest
 
@@ -89,6 +90,10 @@ def build_page(scope: Scope, view: ViewState, *, data_url: str, case_url: str | 
             "scopeBbox": queries.extent(scope.provinces) if scope.provinces is not None else None,
             "regional": scope.provinces is not None, "region": scope.region_code,
             "province": ",".join(view.provinces) if view.provinces and view.provinces != scope.provinces else "",
+            "asOf": view.as_of.isoformat() if view.as_of else "",
+            "changesUrl": "" if scope.public else url_for("timeline_api.list_changes"),
+            "period": ({"from": view.period[0].isoformat(), "to": view.period[1].isoformat()}
+                       if view.period else None),
             "months": ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.",
                        "พ.ย.", "ธ.ค."],
         },
@@ -117,12 +122,14 @@ def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
         raise BadRequest(_("ค่า layer ไม่ถูกต้อง (ใช้ได้: %(allowed)s)", allowed=allowed),
                          [{"field": "layer", "message": "unknown value"}])
     provinces = parse_provinces(args, scope)
+    as_of, _period = parse_time(args, scope)
     current = lang()
     # These are short scans of many rows: PostgreSQL's JIT would spend ~0.5 s compiling each one.
     db.session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"))
     if layer == "pilot-areas":
         props = queries.PILOT_PUBLIC_PROPS if scope.public else queries.PILOT_MAP_PROPS
-        return geojson(queries.pilots_geojson(provinces=provinces, props=props, lang=current, tolerance=0.0003))
+        return geojson(queries.pilots_geojson(provinces=provinces, props=props, lang=current, tolerance=0.0003,
+                                              as_of=as_of))
     if layer == "funds":
         props = queries.FUND_PUBLIC_PROPS if scope.public else queries.FUND_MAP_PROPS
         return geojson(queries.funds_geojson(provinces=provinces, props=props, lang=current, limit=MAX_LIMIT))
@@ -133,14 +140,15 @@ def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
             raise BadRequest(_("ค่า level ต้องเป็น provinces หรือ districts"),
                              [{"field": "level", "message": "unknown value"}])
         return geojson(queries.choropleth_geojson(level=level, provinces=provinces, statuses=statuses,
-                                                  lang=current, tolerance=0.01 if level == "provinces" else 0.003))
-    return geojson(_cases(scope, args, provinces, statuses, current))
+                                                  lang=current, tolerance=0.01 if level == "provinces" else 0.003,
+                                                  as_of=as_of))
+    return geojson(_cases(scope, args, provinces, statuses, current, as_of))
 
 
 def _cases(scope: Scope, args: Mapping[str, str], provinces: list[str] | None, statuses: list[str],
-           current: str) -> str:
+           current: str, as_of: date | None = None) -> str:
     q = (args.get("q") or "").strip()[:100] or None
-    case_filter = queries.CaseFilter(bbox=bbox_param(), statuses=statuses, provinces=provinces, q=q)
+    case_filter = queries.CaseFilter(bbox=bbox_param(), statuses=statuses, provinces=provinces, q=q, as_of=as_of)
     limit = int_param("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
     zoom = int_param("zoom", -1, minimum=0, maximum=22) if args.get("zoom") else None
     props = queries.CASE_PUBLIC_PROPS if scope.public else queries.CASE_MAP_PROPS

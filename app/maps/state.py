@@ -12,12 +12,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 
 from app.errors import BadRequest
 from app.filters import region_provinces
 from app.maps import queries
+from app.timeline.dates import as_of_from, parse_period
 from gis.fields import CASE_STATUSES
 from gis.maps import BASE_KEYS, DEFAULT_LAYERS_NATIONAL, DEFAULT_LAYERS_REGION, OVERLAYS
 
@@ -33,6 +35,7 @@ class Scope:
     provinces: list[str] | None = None
     region_code: str | None = None
     public: bool = False   # a shared map: public fields only, no links to case pages
+    as_of: date | None = None  # a map frozen at the end of that day (a share link); None = live
 
     @property
     def default_layers(self) -> list[str]:
@@ -50,6 +53,8 @@ class ViewState:
     center: tuple[float, float] | None
     zoom: int | None
     base: str
+    as_of: date | None = None   # the map as it stood at the end of that day (app.timeline)
+    period: tuple[date, date] | None = None  # "changes in this period": status moves from..to
 
 
 def _items(args: Mapping[str, str], name: str) -> list[str] | None:
@@ -144,7 +149,30 @@ def parse_view(args: Mapping[str, str], scope: Scope) -> ViewState:
     if base not in BASE_KEYS:
         raise BadRequest(_("ค่า base ไม่ถูกต้อง (ใช้ได้: %(allowed)s)", allowed=", ".join(BASE_KEYS)),
                          [{"field": "base", "message": "unknown value"}])
-    return ViewState(statuses=statuses, layers=layers, provinces=provinces, center=center, zoom=zoom, base=base)
+    as_of, period = parse_time(args, scope)
+    if period is not None:
+        statuses = []  # the moves are drawn instead of the cases
+    return ViewState(statuses=statuses, layers=layers, provinces=provinces, center=center, zoom=zoom, base=base,
+                     as_of=as_of, period=period)
+
+
+def parse_time(args: Mapping[str, str], scope: Scope) -> tuple[date | None, tuple[date, date] | None]:
+    """`as_of=` (the map of that day) or `from=`/`to=` (the moves of that period); a frozen scope
+    (a share link fixed at a day) keeps its own day and takes neither."""
+    wanted = as_of_from(args)
+    if scope.as_of is not None:
+        if (wanted is not None and wanted != scope.as_of) or "from" in args or "to" in args:
+            raise BadRequest(_("แผนที่นี้แสดงข้อมูล ณ วันที่กำหนดไว้แล้ว เปลี่ยนวันที่ไม่ได้"),
+                             [{"field": "as_of", "message": "fixed by the link"}])
+        return scope.as_of, None
+    if "from" in args or "to" in args:
+        if scope.public:
+            raise BadRequest(_("แผนที่ที่แชร์ไม่แสดงการเปลี่ยนแปลงรายช่วง"), [{"field": "from", "message": "not here"}])
+        if wanted is not None:
+            raise BadRequest(_("ใช้ as_of หรือ from/to อย่างใดอย่างหนึ่ง"),
+                             [{"field": "as_of", "message": "not with from/to"}])
+        return None, parse_period(args.get("from"), args.get("to"))
+    return wanted, None
 
 
 def parse_statuses(args: Mapping[str, str], scope: Scope) -> list[str]:

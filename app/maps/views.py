@@ -12,6 +12,7 @@ from app.filters import region_provinces
 from app.maps import pages, queries, service
 from app.maps.state import Scope, parse_view
 from app.models import Region
+from app.timeline.controls import time_controls
 
 
 def _render(scope: Scope, region: Region | None):
@@ -27,6 +28,7 @@ def _render(scope: Scope, region: Region | None):
         "maps/map.html", title=title, parts=parts, config=parts.config, region=region,
         regions=service.region_choices(current), provinces=queries.province_names(scope.provinces, current),
         province=view.provinces[0] if view.provinces and len(view.provinces) == 1 else "",
+        time=time_controls(as_of=view.as_of, period=view.period),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,7 +15,24 @@ class HistoryEntry(db.Model):
     """One change to one field (or one event) of a record; never updated or deleted."""
 
     __tablename__ = "history"
-    __table_args__ = (Index("ix_history_entity", "entity", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_history_entity", "entity", "entity_id", "id"),
+        # the map as it stood on a day (app/timeline, migration 0011)
+        Index("ix_history_case_at", "at", "entity_id", postgresql_include=["effective_on", "action", "field",
+                                                                          "old_value"],
+              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
+        Index("ix_history_case_by_case", "entity_id", "at",
+              postgresql_include=["effective_on", "action", "field", "old_value"],
+              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
+        Index("ix_history_case_moves", "at", "entity_id", postgresql_where=text(
+            "entity = 'land_case' AND action = 'update' AND field IN ('lon', 'lat')")),
+        Index("ix_history_case_status_on", "effective_on", "entity_id", "id",
+              postgresql_include=["old_value", "new_value"],
+              postgresql_where=text("entity = 'land_case' AND action = 'status'")),
+        Index("ix_history_case_status_by_case", "entity_id", "effective_on", "id",
+              postgresql_include=["old_value", "new_value"],
+              postgresql_where=text("entity = 'land_case' AND action = 'status'")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     entity: Mapped[str] = mapped_column(String(20))  # land_case, pilot_area, fund

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Integer, String
+from sqlalchemy import ARRAY, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -26,6 +26,7 @@ class ShareLink(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[date | None] = mapped_column(Date)  # frozen at that day (migration 0011); None = live
     # the token is HMAC(SECRET_KEY, seed): the links page can show the address again (None: made
     # before migration 0012, its address was shown once)
     token_seed: Mapped[str | None] = mapped_column(String(64))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -27,6 +28,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the CODI regions this account may write in; NULL is a national account (ส่วนกลาง)
+    regions: Mapped[list[str] | None] = mapped_column(ARRAY(String(32)))
     # a session cookie carries the generation it was made in; raising it ends every copy
     # (logout, deactivation, a new password): see app/auth/security.py
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -39,9 +39,6 @@ def _negotiate() -> None:
 
 @pages.after_request
 def _headers(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="ogc"'
-    response.headers.setdefault("Cache-Control", "private, no-cache")
     response.vary.update(("Accept", "Authorization", "Cookie"))
     return response
 

@@ -26,6 +26,7 @@ from app.pilot_areas.service import (
     ENTITY,
     add_pilot,
     attach_document,
+    delete_pilot,
     edit_pilot,
     get_pilot,
     pilot_filter,
@@ -86,7 +87,7 @@ def list_pilot_areas():
 
 
 @api.post("/pilot-areas")
-@require("pilot.write")
+@require("pilot.manage")
 def create_pilot_area():
     """Create a pilot area on a subdistrict (by `subdistrict_code`, with or without `TH`)."""
     pilot = add_pilot(_properties(json_body()), current_user)
@@ -107,6 +108,14 @@ def patch_pilot_area(pilot_id: int):
     check_if_match(get_pilot(pilot_id).version, request.headers.get("If-Match") or "")  # 404, 428, 412 first
     edit_pilot(pilot_id, _properties(json_body()), current_user, if_match=request.headers.get("If-Match"))
     return _feature_response(pilot_id)
+
+
+@api.delete("/pilot-areas/<int:pilot_id>")
+@require("pilot.manage")
+def delete_pilot_area(pilot_id: int):
+    """Remove a pilot area (204): a soft delete with history; adding the subdistrict again restores it."""
+    delete_pilot(pilot_id, current_user)
+    return Response(status=204)
 
 
 @api.get("/pilot-areas/<int:pilot_id>/reviews")

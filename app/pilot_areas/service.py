@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app import documents, history
+from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
 from app.extensions import atomic, db
 from app.filters import Filter, field_predicates, region_predicate
@@ -34,7 +35,7 @@ EDITABLE = ("name_th", "team", "architect", "stage", "targets", "notes")
 def _inside_counts() -> tuple[Any, Any]:
     """Per pilot subdistrict: cases (by status), households, funds, computed set-based."""
     pa, lc, fd = PilotArea.__table__, LandCase.__table__, Fund.__table__
-    pilot_codes = select(pa.c.subdistrict_code)
+    pilot_codes = select(pa.c.subdistrict_code).where(pa.c.deleted_at.is_(None))
     per_status = (
         select(lc.c.subdistrict_code, lc.c.status, func.count().label("n"),
                func.sum(lc.c.households).label("hh"))
@@ -90,6 +91,7 @@ def pilot_select(filters: Filter | None = None) -> Select:
             .outerjoin(province_regions, province_regions.c.province_code == pa.c.province_code)
             .outerjoin(cases, cases.c.subdistrict_code == pa.c.subdistrict_code)
             .outerjoin(funds, funds.c.subdistrict_code == pa.c.subdistrict_code))
+        .where(pa.c.deleted_at.is_(None))  # a removed pilot area is gone from every list, map and export
         .order_by(pa.c.id))
     if filters.region:
         stmt = stmt.where(region_predicate(pa.c.region_code, pa.c.province_code, filters.region))
@@ -114,6 +116,11 @@ def pilot_rows(filters: Filter | None = None) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in db.session.execute(select(*cols).order_by(q.c.id))]
 
 
+def pilot_count() -> int:
+    """How many pilot areas there are now (for the list's heading)."""
+    return db.session.scalar(select(func.count()).select_from(PilotArea).where(PilotArea.deleted_at.is_(None))) or 0
+
+
 def normalise_code(raw: Any) -> str:
     """`TH500102`, `th500102` or `500102` -> `500102`; 422 unless six digits."""
     code = raw.strip().upper().removeprefix("TH") if isinstance(raw, str) else raw
@@ -127,7 +134,7 @@ def normalise_code(raw: Any) -> str:
 
 def get_pilot(pilot_id: int, *, lock: bool = False) -> PilotArea:
     pilot = db.session.get(PilotArea, pilot_id, with_for_update=lock) if 0 < pilot_id <= MAX_INT else None
-    if pilot is None:
+    if pilot is None or pilot.deleted_at is not None:
         raise NotFound(_("ไม่พบพื้นที่รูปธรรมหมายเลข %(id)s", id=pilot_id))
     return pilot
 
@@ -143,7 +150,10 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     values.setdefault("stage", "analysis")
     if values["stage"] is None:
         values["stage"] = "analysis"
-    if db.session.scalar(select(PilotArea.id).where(PilotArea.subdistrict_code == code)) is not None:
+    existing = db.session.scalar(select(PilotArea).where(PilotArea.subdistrict_code == code).with_for_update())
+    if existing is not None and existing.deleted_at is not None:
+        return _bring_back(existing, values, user)
+    if existing is not None:
         raise Conflict(_("ตำบล %(c)s เป็นพื้นที่รูปธรรมอยู่แล้ว", c=code),
                        [{"field": "subdistrict_code", "message": "already a pilot area"}])
     s = Subdistrict.__table__
@@ -154,6 +164,7 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     if place is None:
         raise ValidationError(_("ไม่พบตำบลรหัส %(c)s ในข้อมูลขอบเขตการปกครอง", c=code),
                               [{"field": "subdistrict_code", "message": "unknown subdistrict"}])
+    check_scope(user, place.region_code)
     pilot = PilotArea(
         subdistrict_code=code, district_code=place.district_code, province_code=place.province_code,
         region_code=place.region_code, name_th=values.pop("name_th", None) or place.name_th,
@@ -174,9 +185,38 @@ def create_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = Fal
     return pilot
 
 
+def _bring_back(pilot: PilotArea, values: dict[str, Any], user: User | None) -> PilotArea:
+    """Adding a removed subdistrict again restores its pilot area (with its history and reviews)."""
+    check_scope(user, pilot.region_code)
+    pilot.deleted_at = None
+    pilot.deleted_by_id = None
+    for name, value in values.items():
+        if name not in ("is_sample", "name_th") or value is not None:
+            setattr(pilot, name, value)
+    pilot.version += 1
+    pilot.updated_by_id = user.id if user else None
+    db.session.flush()
+    history.record(ENTITY, pilot.id, "restore", user, note=_("นำพื้นที่รูปธรรมตำบล %(c)s กลับมา",
+                                                               c=pilot.subdistrict_code))
+    return pilot
+
+
+def remove_pilot(pilot: PilotArea, user: User | None, reason: str | None = None) -> None:
+    """Remove a pilot area: a soft delete (the row, its reviews and history stay; re-adding the
+    subdistrict brings it back)."""
+    check_scope(user, pilot.region_code)
+    pilot.deleted_at = func.now()
+    pilot.deleted_by_id = user.id if user else None
+    pilot.version += 1
+    db.session.flush()
+    history.record(ENTITY, pilot.id, "delete", user,
+                   note=reason or _("นำตำบล %(c)s ออกจากพื้นที่รูปธรรม", c=pilot.subdistrict_code))
+
+
 def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
                  lenient: bool = False) -> dict[str, tuple[Any, Any]]:
     """Apply a partial update (the caller checked the version); history per changed field."""
+    check_scope(user, pilot.region_code)
     values = validate_fields(body, PILOT_AREA_FIELDS, creating=False, lenient=lenient,
                              fixed={"subdistrict_code", "is_sample"})
     if "stage" in values and values["stage"] is None:
@@ -195,6 +235,7 @@ def update_pilot(pilot: PilotArea, body: dict[str, Any], user: User | None, *,
 
 def add_review(pilot: PilotArea, body: dict[str, Any], user: User) -> PilotReview:
     """An architect's review; kept in order with its author and date."""
+    check_scope(user, pilot.region_code)
     unknown = sorted(set(body) - {"verdict", "comment"})
     errors = [{"field": n, "message": _("ไม่รู้จักฟิลด์นี้")} for n in unknown]
     verdict = body.get("verdict")
@@ -247,6 +288,14 @@ def edit_pilot(pilot_id: int, body: dict[str, Any], user: User | None, *, if_mat
         pilot = get_pilot(pilot_id, lock=True)
         check_if_match(pilot.version, if_match or "")
         update_pilot(pilot, body, user, lenient=lenient)
+    return pilot
+
+
+def delete_pilot(pilot_id: int, user: User | None, reason: str | None = None) -> PilotArea:
+    """Remove a pilot area from the programme (see `remove_pilot`), committed."""
+    with atomic():
+        pilot = get_pilot(pilot_id, lock=True)
+        remove_pilot(pilot, user, reason)
     return pilot
 
 

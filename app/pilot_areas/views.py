@@ -20,8 +20,10 @@ from app.pilot_areas.service import (
     add_pilot,
     attach_document,
     cases_inside,
+    delete_pilot,
     edit_pilot,
     get_pilot,
+    pilot_count,
     pilot_filter,
     pilot_rows,
     review_pilot,
@@ -81,11 +83,12 @@ def pilot_list():
     rows = pilot_rows(filters)
     totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
     return render_template("pilot_areas/list.html", rows=rows, regions=regions, region=filters.region,
-                           stage=stage if filters.stages else None, totals=totals, form={}, errors={})
+                           stage=stage if filters.stages else None, totals=totals, form={}, errors={},
+                           pilot_total=pilot_count())
 
 
 @pages.post("")
-@require("pilot.write")
+@require("pilot.manage")
 def pilot_create():
     """Create a pilot from the list page's form (subdistrict code, team, architect)."""
     values = _form_values(("subdistrict_code", "team", "architect", "stage"))
@@ -97,7 +100,7 @@ def pilot_create():
         errors = _errors(exc) if isinstance(exc, ValidationError) else {"subdistrict_code": exc.message}
         flash(exc.message, "error")
         return render_template("pilot_areas/list.html", rows=rows, regions=places.regions(), region=None, stage=None,
-                               totals=totals, form=values, errors=errors), exc.status
+                               totals=totals, form=values, errors=errors, pilot_total=len(rows)), exc.status
     flash(_("เพิ่มพื้นที่รูปธรรมแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot.id))
 
@@ -134,6 +137,17 @@ def pilot_review(pilot_id: int):
         return _render_page(pilot_id, review_form=form, review_errors=_errors(exc), status=422)
     flash(_("บันทึกความเห็นแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#reviews")
+
+
+@pages.post("/<int:pilot_id>/delete")
+@require("pilot.manage")
+def pilot_delete(pilot_id: int):
+    """Remove a pilot area from the programme (a soft delete; its history stays)."""
+    reason = (request.form.get("reason") or "").strip()[:500] or None
+    pilot = delete_pilot(pilot_id, current_user, reason)
+    name = pilot.name_th or pilot.subdistrict_code
+    flash(_("นำ %(name)s ออกจากพื้นที่รูปธรรมแล้ว (เพิ่มรหัสตำบลเดิมอีกครั้งเพื่อนำกลับมา)", name=name), "success")
+    return redirect(url_for("pilot_areas.pilot_list"), 303)
 
 
 @pages.post("/<int:pilot_id>/documents")

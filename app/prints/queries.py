@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, select, true
 
 from app.extensions import db
+from app.geojson import geometry_text
 from app.maps.queries import CaseFilter, case_select
 from app.models import District, Fund, LandCase, PilotArea, Province, Subdistrict
 from gis.maps import OPEN_STATUSES
@@ -77,7 +79,7 @@ def _areas_of(table: Any, where: ColumnElement, *, tolerance: float, kind: str, 
               labels: bool) -> list[Area]:
     simplified = func.ST_SimplifyPreserveTopology(table.geom, tolerance)
     spot = func.ST_PointOnSurface(table.geom)
-    stmt = select(func.ST_AsGeoJSON(simplified, 5), _name(table, lang), func.ST_X(spot), func.ST_Y(spot)) \
+    stmt = select(geometry_text(simplified, 5), _name(table, lang), func.ST_X(spot), func.ST_Y(spot)) \
         .where(where).order_by(table.code)
     return [Area(json.loads(geometry), kind, label if labels else None, (x, y))
             for geometry, label, x, y in db.session.execute(stmt) if geometry]
@@ -116,7 +118,7 @@ def pilot_areas(provinces: Sequence[str] | None, *, tolerance: float, lang: str,
     """Pilot subdistricts as areas of kind `pilot` (labelled with the pilot's name)."""
     s = Subdistrict
     spot = func.ST_PointOnSurface(s.geom)
-    stmt = (select(func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(s.geom, tolerance), 5),
+    stmt = (select(geometry_text(func.ST_SimplifyPreserveTopology(s.geom, tolerance), 5),
                    func.coalesce(PilotArea.name_th, s.name_th), func.ST_X(spot), func.ST_Y(spot))
             .join(s, s.code == PilotArea.subdistrict_code).order_by(PilotArea.id))
     if provinces is not None:
@@ -145,14 +147,14 @@ def funds_in(subdistrict: str) -> list[dict[str, Any]]:
 
 
 def choropleth_areas(level: str, provinces: Sequence[str] | None, statuses: Sequence[str], *,
-                     tolerance: float, lang: str) -> tuple[list[Area], int]:
+                     tolerance: float, lang: str, as_of: date | None = None) -> tuple[list[Area], int]:
     """Provinces or districts with their count of open cases (as `label`-less areas) and the maximum."""
     area, key = (Province, LandCase.province_code) if level == "provinces" else (District, LandCase.district_code)
     open_statuses = [s for s in OPEN_STATUSES if s in statuses]
-    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces))
+    counts = (case_select(CaseFilter(statuses=open_statuses, provinces=provinces, as_of=as_of))
               .with_only_columns(key.label("code"), func.count().label("n"), maintain_column_froms=True)
               .group_by(key).subquery())
-    stmt = (select(func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(area.geom, tolerance), 5),
+    stmt = (select(geometry_text(func.ST_SimplifyPreserveTopology(area.geom, tolerance), 5),
                    func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.code == area.code))
     if provinces is not None:
         stmt = stmt.where((area.code if level == "provinces" else area.province_code).in_(list(provinces)))

@@ -79,7 +79,7 @@ def case_dossier(case_id: int, role: str | None, lang: str) -> dict[str, Any]:
     contacts = allowed(role, "case.contacts")
     case = cases.get_case(case_id, include_deleted=admin)   # 404 when missing (or deleted, for others)
     values = cases.case_values(case)
-    entries = cases.case_history(case_id, role=role, include_deleted=admin)  # masked as the role requires
+    entries = cases.case_history(case_id, role=role, include_deleted=admin)
     timeline = [e for e in entries if e["field"] == "status" and e["action"] in ("create", "status")]
     shown = [f for f in CASE_FIELDS if (contacts or not f.sensitive)
              and f.name not in ("id", "version", "updated_at", "is_sample")]

@@ -118,7 +118,7 @@ def map_content(scope: Scope, view: ViewState, frame: MapFrame, lang: str) -> tu
     bounds = map_queries.extent(provinces) or THAILAND
     per_mm = print_map.degrees_per_mm(bounds, frame.width, frame.height)
     tolerance = per_mm * 0.25
-    case_filter = map_queries.CaseFilter(statuses=view.statuses, provinces=provinces)
+    case_filter = map_queries.CaseFilter(statuses=view.statuses, provinces=provinces, as_of=view.as_of)
     counts, households, sample = queries.status_counts(case_filter)
     total = sum(counts.values())
     regional = provinces is not None
@@ -127,7 +127,8 @@ def map_content(scope: Scope, view: ViewState, frame: MapFrame, lang: str) -> tu
     legend = _legend_statuses(view.statuses, counts, lang)
     if "choropleth" in view.layers:
         level = "districts" if regional else "provinces"
-        shaded, most = queries.choropleth_areas(level, provinces, view.statuses, tolerance=tolerance, lang=lang)
+        shaded, most = queries.choropleth_areas(level, provinces, view.statuses, tolerance=tolerance, lang=lang,
+                                                as_of=view.as_of)
         for area in shaded:
             area.fill = print_map.choropleth_fill(int(area.label or 0), most)
             area.label = None
@@ -158,8 +159,9 @@ def map_content(scope: Scope, view: ViewState, frame: MapFrame, lang: str) -> tu
 
 
 def map_print(scope: Scope, view: ViewState, *, size: str, title: str, lang: str,
-              as_of: date | None = None, notes: list[str] | None = None) -> MapPrint:
-    """The map print of a view: drawing, legend figures, and the table (or summary) of its cases."""
+              notes: list[str] | None = None) -> MapPrint:
+    """The map print of a view (`view.as_of`: as it stood at the end of that day): drawing, legend
+    figures, and the table (or summary) of its cases."""
     # short scans of many rows: PostgreSQL's JIT would spend longer compiling than running them
     db.session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"))
     provinces = view.provinces if view.provinces is not None else scope.provinces
@@ -170,8 +172,8 @@ def map_print(scope: Scope, view: ViewState, *, size: str, title: str, lang: str
     result = MapPrint(
         title=title, size=size, frame=frame,
         svg=print_map.render_map(content, frame.width, frame.height, legend_inside=not frame.side),
-        legend=print_map.legend_html(content.legend, content.texts.legend, None) if frame.side else "",
-        printed_on=buddhist_date(today(), lang), as_of=buddhist_date(as_of, lang) if as_of else None,
+        legend=print_map.legend_html(content.legend, content.texts.legend, None, 3.4) if frame.side else "",
+        printed_on=buddhist_date(today(), lang), as_of=buddhist_date(view.as_of, lang) if view.as_of else None,
         counts=[{"status": s, "label": label(CASE_STATUSES, s, lang), "colour": STATUS_COLOURS[s],
                  "count": counts.get(s, 0), "households": households.get(s, 0)} for s in view.statuses],
         total=figures["total"], households=sum(households.values()), sample=figures["sample"],

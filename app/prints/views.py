@@ -1,7 +1,7 @@
 """PDF routes: `/map.pdf`, `/map/<region>.pdf`, `/s/<token>.pdf`, `/pilot-areas/<id>.pdf`, `/cases/<id>.pdf`.
 
-The map prints read the same query as the map page (`status=`, `layers=`, `province=`) plus
-`size=A4|A3`; `as_of=` is accepted and ignored until the map itself can show the past.
+The map prints read the same query as the map page (`status=`, `layers=`, `province=`, `as_of=`)
+plus `size=A4|A3`; a share link frozen at a date prints that date.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.auth.security import current_role, require
 from app.errors import NotFound
 from app.extensions import db, limiter
+from app.i18n import buddhist_date
 from app.maps import queries as map_queries
 from app.maps.service import lang
 from app.maps.state import Scope, ViewState, parse_view
@@ -82,8 +83,6 @@ def shared_map_pdf(token: str):
     region = db.session.get(Region, link.region_code) if link.region_code else None
     current = lang()
     place = (region.name_th if current == "th" else region.name_en) if region else _("ทั้งประเทศ")
-    from app.i18n import buddhist_date
-
     note = _("แผนที่อ่านอย่างเดียว ใช้ได้ถึง %(date)s", date=buddhist_date(link.expires_at, current))
     response = _map_pdf(scope, region, title=_("แผนที่กรณีปัญหาที่ดิน %(region)s", region=place),
                         name=link.region_code or "thailand", extra=[note])

@@ -18,18 +18,20 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from app.auth.scope import check_scope
 from app.auth.security import hash_token
 from app.errors import Conflict, Gone, NotFound, ValidationError
 from app.extensions import db
 from app.filters import region_provinces
 from app.maps.state import Scope
 from app.models import Region, ShareLink, User
+from app.timeline.dates import parse_day
 from gis.fields import CASE_STATUSES
 from gis.maps import OVERLAYS
 
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
-FIELDS = {"region", "statuses", "layers", "expires_in_days", "label", "if_new"}
+FIELDS = {"region", "statuses", "layers", "expires_in_days", "label", "if_new", "as_of"}
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 
@@ -99,34 +101,41 @@ def validate(body: Any) -> dict[str, Any]:
     layers = _string_list(body, "layers", list(OVERLAYS), list(OVERLAYS), errors)
     if errors:
         raise ValidationError(_("ข้อมูลลิงก์แชร์ไม่ถูกต้อง"), errors)
-    return {"region": region, "statuses": statuses, "layers": layers, "days": days, "label": label.strip()}
+    # a frozen link: the same date rules (and 400s, in Thai) as `as_of=` everywhere
+    as_of = parse_day("as_of", body.get("as_of")) if body.get("as_of") is not None else None
+    return {"region": region, "statuses": statuses, "layers": layers, "days": days, "label": label.strip(),
+            "as_of": as_of}
 
 
 def create(user: User, body: Any) -> tuple[ShareLink, str]:
     """Store a new link for `user`; return it and its token (the only time the token exists)."""
     checked = validate(body)
+    # a limited policy account shares only its own regions (a zone counts as its region)
+    region = checked["region"]
+    check_scope(user, (db.session.get(Region, region).parent_code or region) if region else None)
     if isinstance(body, dict) and body.get("if_new") is True:
         refuse_duplicate(user, checked)
     seed = new_token()
     token = _token_of(seed)
     link = ShareLink(token_hash=hash_token(token), token_seed=seed, label=checked["label"],
                      region_code=checked["region"], statuses=checked["statuses"], layers=checked["layers"],
-                     created_by_id=user.id, expires_at=datetime.now(UTC) + timedelta(days=checked["days"]),
-                     view_count=0)
+                     created_by_id=user.id, as_of=checked["as_of"],
+                     expires_at=datetime.now(UTC) + timedelta(days=checked["days"]), view_count=0)
     db.session.add(link)
     db.session.commit()
     return link, token
 
 
 def same_scope(user: User, checked: dict[str, Any]) -> list[ShareLink]:
-    """`user`'s live links that show exactly this scope (region, statuses, layers)."""
+    """`user`'s live links that show exactly this scope (region, statuses, layers, frozen day)."""
     now = datetime.now(UTC)
     rows = db.session.scalars(select(ShareLink).where(
         ShareLink.created_by_id == user.id, ShareLink.revoked_at.is_(None), ShareLink.expires_at > now,
         (ShareLink.region_code == checked["region"]) if checked["region"] else ShareLink.region_code.is_(None),
     ).order_by(ShareLink.created_at.desc())).all()
     return [link for link in rows
-            if set(link.statuses) == set(checked["statuses"]) and set(link.layers) == set(checked["layers"])]
+            if set(link.statuses) == set(checked["statuses"]) and set(link.layers) == set(checked["layers"])
+            and link.as_of == checked.get("as_of")]
 
 
 def refuse_duplicate(user: User, checked: dict[str, Any]) -> None:
@@ -149,7 +158,8 @@ def state(link: ShareLink, now: datetime | None = None) -> str:
 def describe(link: ShareLink, creator: str | None = None) -> dict[str, Any]:
     """A link as the API lists it: never the token, never its hash."""
     return {"id": link.id, "label": link.label, "region": link.region_code, "statuses": list(link.statuses),
-            "layers": list(link.layers), "created_at": link.created_at.isoformat(),
+            "layers": list(link.layers), "as_of": link.as_of.isoformat() if link.as_of else None,
+            "created_at": link.created_at.isoformat(),
             "created_by": creator, "expires_at": link.expires_at.isoformat(),
             "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
             "state": state(link), "view_count": link.view_count,
@@ -199,4 +209,4 @@ def scope_of(link: ShareLink) -> Scope:
     provinces = region_provinces(link.region_code) if link.region_code else None
     return Scope(statuses=[s for s in CASE_STATUSES if s in link.statuses],
                  layers=[x for x in OVERLAYS if x in link.layers],
-                 provinces=provinces, region_code=link.region_code, public=True)
+                 provinces=provinces, region_code=link.region_code, public=True, as_of=link.as_of)

@@ -13,16 +13,19 @@ from app.maps import queries
 from app.maps import service as maps
 from app.maps.state import parse_view
 from app.sharing import api, pages, service
+from app.timeline.controls import time_controls
 
 
 @api.post("/share-links")
 @require("share.manage")
 def create_link():
-    """Body `{"region", "statuses", "layers", "expires_in_days", "label"}` -> 201 `{"id", "url", "expires_at"}`."""
+    """Body `{"region", "statuses", "layers", "expires_in_days", "label", "as_of"}` -> 201 `{"id", "url",
+    "expires_at"}`; `as_of` (YYYY-MM-DD) freezes the map at the end of that day."""
     link, token = service.create(current_user, request.get_json(silent=True))
     body = {"id": link.id, "url": url_for("sharing.shared_map", token=token, _external=True),
             "expires_at": link.expires_at.isoformat(), "label": link.label, "region": link.region_code,
-            "statuses": list(link.statuses), "layers": list(link.layers)}
+            "statuses": list(link.statuses), "layers": list(link.layers),
+            "as_of": link.as_of.isoformat() if link.as_of else None}
     response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("sharing_api.list_links")
@@ -56,7 +59,7 @@ def shared_map(token: str):
     region = places.region(link.region_code)
     place = (region.name_th if current == "th" else region.name_en) if region else _("ทั้งประเทศ")
     return render_template("sharing/map.html", title=_("แผนที่กรณีปัญหาที่ดิน %(region)s", region=place),
-                           parts=parts, config=parts.config, link=link,
+                           parts=parts, config=parts.config, link=link, time=time_controls(as_of=view.as_of),
                            provinces=queries.province_names(scope.provinces, current))
 
 

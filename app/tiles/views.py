@@ -22,16 +22,10 @@ from app.errors import BadRequest, NotFound
 from app.filters import Filter, parse_filter
 from app.tiles import pages
 from app.tiles.queries import LAYERS, MAX_ZOOM, tile
+from app.web import cacheable
 
 MVT = "application/vnd.mapbox-vector-tile"
 CASE_PARAMS = {"status", "region", "province"}
-
-
-@pages.after_request
-def _challenge(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="tiles"'
-    return response
 
 
 def _check_params(allowed: set[str]) -> None:
@@ -46,7 +40,7 @@ def _cache_headers(response: Response, public: bool) -> Response:
     response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=60"
     if not public:
         response.vary.update(("Authorization", "Cookie"))
-    return response
+    return cacheable(response)  # tiles select public fields only (app/tiles/queries.py): never contacts
 
 
 @pages.get("/<layer>/<int:z>/<int:x>/<int:y>.mvt")

@@ -17,7 +17,9 @@
     var has = lon !== null && lat !== null && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
     var map = L.map(el, { scrollWheelZoom: !!el.dataset.pick });
     map.setView(has ? [lat, lon] : [13.75, 100.52], has ? 14 : 6);
-    L.tileLayer(TILES, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+    if (!el.dataset.noTiles) {  // OUTSIDE_BASEMAPS=0: an office without internet asks no tile server
+      L.tileLayer(TILES, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+    }
     if (el.dataset.outline && window.fetch) {
       fetch(el.dataset.outline, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -54,6 +56,28 @@
     }
     lonInput.addEventListener("change", typed);
     latInput.addEventListener("change", typed);
+    // "use my location" (the land team in the field): the phone's position fills the point
+    var locate = document.getElementById("use-location");
+    var said = document.getElementById("location-status");
+    if (locate && navigator.geolocation) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        said.textContent = locate.dataset.locating;
+        locate.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          var y = pos.coords.latitude, x = pos.coords.longitude;
+          lonInput.value = x.toFixed(6);
+          latInput.value = y.toFixed(6);
+          place(y, x);
+          map.setView([y, x], Math.max(map.getZoom(), 16));
+          said.textContent = locate.dataset.found.replace("%(m)s", String(Math.round(pos.coords.accuracy || 0)));
+          locate.disabled = false;
+        }, function () {
+          said.textContent = locate.dataset.denied;
+          locate.disabled = false;
+        }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      });
+    }
   }
 
   var maps = document.querySelectorAll("[data-case-map]");

@@ -54,6 +54,7 @@
   }
   function dataUrl(params) {
     if (cfg.region && !params.region) params.region = cfg.region;
+    if (cfg.asOf && !params.as_of) params.as_of = cfg.asOf;  // the map as it stood that day (timeline/time.js)
     return cfg.urls.data + "?" + query(params);
   }
   function bboxOf(bounds) {
@@ -400,6 +401,19 @@
 
   Object.keys(overlays).forEach(function (k) { if (map.hasLayer(overlays[k])) ensureLoaded(k); });
   loadCases();
+
+  // ---------- another day, redrawn in place (the quarter slider of timeline/time.js) ----------
+  api.asOf = function () { return cfg.asOf || ""; };
+  api.setAsOf = function (day) {
+    cfg.asOf = day || "";
+    last = null;
+    loadCases();
+    ["choropleth", "pilot-areas"].forEach(function (k) {
+      if (!overlays[k] || !loaded[k]) return;
+      overlays[k].clearLayers(); loaded[k] = null;
+      if (map.hasLayer(overlays[k])) ensureLoaded(k);
+    });
+  };
 
   // ---------- toolbar: region and province menus ----------
   function keepParams(drop) {

@@ -128,7 +128,7 @@ def records(client, auth) -> dict[str, Any]:
     case_id = case.get_json()["id"]
     doc = upload(client, f"/api/v1/cases/{case_id}/documents", land_team, PDF, "สัญญา.pdf")
     assert doc.status_code == 201, doc.get_json()
-    pilot = client.post("/api/v1/pilot-areas", headers=auth("architect"),
+    pilot = client.post("/api/v1/pilot-areas", headers=land_team,
                         json={"subdistrict_code": free_subdistrict(), "team": "ทีมทดสอบ ADV"})
     assert pilot.status_code == 201, pilot.get_json()
     fund = client.post("/api/v1/funds", headers=land_team, json={
@@ -138,8 +138,10 @@ def records(client, auth) -> dict[str, Any]:
         "label": "test: adversarial", "region": "south", "statuses": ["reported", "surveying"],
         "layers": ["funds"], "expires_in_days": 7})
     assert link.status_code == 201, link.get_json()
+    viewer = db.session.execute(text("SELECT id FROM users WHERE role = 'viewer' ORDER BY id DESC LIMIT 1")).scalar()
     return {"case_id": case_id, "document_id": doc.get_json()["id"], "pilot_id": pilot.get_json()["id"],
             "fund_id": fund.get_json()["id"], "link_id": link.get_json()["id"],
+            "user_id": viewer, "job_id": "0" * 32,  # an account, and a job that does not exist (404)
             "token": share_token(link.get_json()["url"]), "layer": "cases", "level": "provinces"}
 
 

@@ -13,7 +13,7 @@ JSON_WRITES = {"land_cases_api.create_case", "land_cases_api.update_case", "land
                "funds_api.create_fund_item", "funds_api.patch_fund_item", "pilot_areas_api.create_pilot_area",
                "pilot_areas_api.patch_pilot_area", "pilot_areas_api.post_review", "sharing_api.create_link"}
 WRITES = [pytest.param(m, r, e, id=f"{m} {r}") for m, r, e, _p in url_rules() if e in JSON_WRITES]
-ROLE = {"pilot_areas_api.post_review": "architect", "pilot_areas_api.create_pilot_area": "architect",
+ROLE = {"pilot_areas_api.post_review": "architect", "pilot_areas_api.create_pilot_area": "land_team",
         "pilot_areas_api.patch_pilot_area": "architect", "sharing_api.create_link": "policy"}
 TEN_MB = 10 * 1024 * 1024
 

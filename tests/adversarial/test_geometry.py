@@ -94,7 +94,7 @@ def test_a_pilot_area_takes_no_polygon_from_the_caller(client, auth, records, me
     feature = {"type": "Feature", "geometry": BOWTIE, "properties": {"subdistrict_code": "500102"}
                if method == "POST" else {"team": "x"}}
     with unchanged(client):
-        body = refused(client.open(url, method=method, json=feature, headers={**auth("architect"), "If-Match": '"1"'}),
+        body = refused(client.open(url, method=method, json=feature, headers={**auth("land_team"), "If-Match": '"1"'}),
                        422, "validation_error")
         assert body["error"]["details"][0]["field"] == "geometry"
 

@@ -36,28 +36,30 @@ PAYLOADS = {
 }
 
 _MAP = {"status": REJECT, "layers": REJECT, "province": REJECT, "region": REJECT, "c": REJECT, "z": REJECT,
-        "base": REJECT}
+        "base": REJECT, "as_of": REJECT, "from": REJECT, "to": REJECT}
 _MAP_DATA = {"layer": REJECT, "status": REJECT, "province": REJECT, "region": REJECT, "bbox": REJECT, "q": TEXT,
-             "limit": REJECT, "zoom": REJECT}
+             "limit": REJECT, "zoom": REJECT, "as_of": REJECT, "from": REJECT}
 
 # (path, role for a Bearer token or None, fixed query, {parameter: kind})
 LISTS = [
     ("/api/v1/cases", "land_team", {}, {"bbox": REJECT, "status": REJECT, "region": REJECT, "province": REJECT,
                                         "q": TEXT, "limit": REJECT, "offset": REJECT, "sort": REJECT,
-                                        "include_deleted": REJECT}),
+                                        "include_deleted": REJECT, "as_of": REJECT}),
     ("/api/v1/pilot-areas", "viewer", {}, {"region": REJECT, "province": REJECT, "stage": REJECT, "bbox": REJECT,
                                            "limit": REJECT, "offset": REJECT}),
     ("/api/v1/funds", "viewer", {}, {"region": REJECT, "province": REJECT, "level": REJECT, "bbox": REJECT,
                                      "q": TEXT, "limit": REJECT, "offset": REJECT}),
     ("/api/v1/boundaries/provinces", None, {}, {"code": TEXT, "bbox": REJECT, "simplify": REJECT}),
-    ("/api/v1/dashboard", "viewer", {}, {"region": REJECT}),
+    ("/api/v1/dashboard", "viewer", {}, {"region": REJECT, "as_of": REJECT}),
+    ("/api/v1/changes", "viewer", {"from": "2025-10-01"}, {"to": REJECT, "region": REJECT, "province": REJECT,
+                                                          "points": REJECT}),
     ("/api/v1/audit", "admin", {}, {"entity": REJECT, "limit": REJECT}),
     ("/map/data", "viewer", {}, _MAP_DATA),
     ("/map/data", "viewer", {"layer": "choropleth"}, {"level": REJECT}),
     ("/s/{token}/data", None, {}, {k: v for k, v in _MAP_DATA.items()}),
     ("/api/v1/export/cases", "land_team", {"format": "geojson"},
      {"format": REJECT, "bbox": REJECT, "status": REJECT, "region": REJECT, "province": REJECT, "q": TEXT,
-      "include_contacts": REJECT}),
+      "include_contacts": REJECT, "as_of": REJECT}),
     ("/api/v1/export/pilot-areas", "viewer", {"format": "geojson"},
      {"bbox": REJECT, "region": REJECT, "province": REJECT, "stage": REJECT}),
     ("/api/v1/export/funds", "viewer", {"format": "geojson"},

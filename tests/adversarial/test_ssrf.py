@@ -132,3 +132,21 @@ def test_gdal_itself_cannot_fetch_while_reading_an_upload(tmp_path, listener, se
         pyogrio.read_info(f"GeoJSON:{path}")
     assert seen == []
     assert any("crs-link" in url for url in offline.refused_urls)
+
+
+def test_a_boundary_file_cannot_make_the_server_fetch_either(tmp_path, listener, seen):
+    """`flask boundaries load` (and reference layers read the same way) reads with GDAL offline too."""
+    from gis.boundaries import read_boundaries
+    from gis.errors import GisError
+
+    path = tmp_path / "provinces.geojson"
+    body = json.loads(hostile_geojson(listener))
+    for feature in body["features"]:
+        feature["properties"] = {"ADM1_PCODE": "TH10", "ADM1_TH": "x", "ADM1_EN": "x"}
+        feature["geometry"] = {"type": "Polygon", "coordinates": [[[100, 13], [101, 13], [101, 14], [100, 13]]]}
+    path.write_text(json.dumps(body))
+    try:
+        read_boundaries(path)
+    except GisError:
+        pass  # refused or read: either way, nothing was fetched
+    assert seen == []

@@ -53,7 +53,7 @@ def hostile(client, auth, users, session) -> dict:
     doc = upload(client, f"/api/v1/cases/{case_id}/documents", land_team, PDF, name,
                  description=put("document.description"))
     assert doc.status_code == 201, doc.get_json()
-    pilot = client.post("/api/v1/pilot-areas", headers=auth("architect"), json={
+    pilot = client.post("/api/v1/pilot-areas", headers=auth("land_team"), json={
         "subdistrict_code": free_subdistrict(), "name_th": put("pilot.name_th"), "team": put("pilot.team"),
         "architect": put("pilot.architect"), "targets": put("pilot.targets"), "notes": put("pilot.notes")})
     assert pilot.status_code == 201, pilot.get_json()

@@ -3,7 +3,17 @@ by itself and shows the download when the worker has done it."""
 
 from __future__ import annotations
 
+import urllib.request
+
 from tests.conftest import login_in_browser
+from tests.jobs.conftest import wait_for
+
+
+def _up(base: str) -> bool:
+    try:
+        return urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200
+    except OSError:
+        return False
 
 
 def test_job_page_waits_then_shows_the_download(app, live_server, page, committed_user, start_worker, monkeypatch):
@@ -13,6 +23,7 @@ def test_job_page_waits_then_shows_the_download(app, live_server, page, committe
     response = client.get("/api/v1/export/funds?format=csv", headers={"Authorization": f"Bearer {user.token}"})
     assert response.status_code == 202
     job = response.json["job"]
+    wait_for(lambda: _up(live_server), timeout=120)  # a loaded machine starts gunicorn slowly
     login_in_browser(page, live_server, user.email)
     page.goto(f"{live_server}{job['page']}")
     assert page.locator("progress").count() == 1

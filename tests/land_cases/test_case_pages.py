@@ -114,7 +114,9 @@ def test_edit_through_the_form_and_stale_edit(login, make_case, client, auth):
     assert feature["properties"]["opened_on"] == "2010-03-01"
     stale = editor.post(f"/cases/{case['id']}/edit", data={**data, "community_name": "ทับของคนอื่น"})
     assert stale.status_code == 409
-    assert "มีผู้อื่นแก้ไข" in stale.get_data(as_text=True)
+    html = stale.get_data(as_text=True)
+    assert "มีผู้อื่นบันทึก" in html and 'id="conflict"' in html
+    assert 'value="ทับของคนอื่น"' in html and 'value="2"' in html  # the user's input, the new version
     assert client.get(f"/api/v1/cases/{case['id']}", headers=auth("viewer")).get_json()["properties"][
         "community_name"] == "ชุมชนแก้แล้ว"
 

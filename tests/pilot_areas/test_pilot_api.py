@@ -9,7 +9,7 @@ import pytest
 from tests.pilot_areas.support import add_case, point_in, scalar
 
 
-def create(client, auth, role="architect", **body):
+def create(client, auth, role="land_team", **body):
     return client.post("/api/v1/pilot-areas", headers=auth(role), json={"subdistrict_code": "500102", **body})
 
 
@@ -68,7 +68,7 @@ def test_a_polygon_cannot_be_sent_and_non_json_is_400(client, auth):
 
 def test_who_may_create(client, auth):
     assert client.post("/api/v1/pilot-areas", json={"subdistrict_code": "500102"}).status_code == 401
-    for role in ("viewer", "policy"):
+    for role in ("viewer", "policy", "architect"):  # architects plan and review; admin and land team add
         assert create(client, auth, role).status_code == 403
     assert client.get("/api/v1/pilot-areas").status_code == 401
 
@@ -161,3 +161,18 @@ def test_huge_ids_are_404_not_500(client, auth):
         assert client.get(url, headers=auth("admin")).status_code == 404, url
     response = client.patch("/api/v1/funds/99999999999", headers={**auth("admin"), "If-Match": '"1"'}, json={})
     assert response.status_code == 404
+
+
+def test_removing_is_a_soft_delete_with_history_and_adding_again_restores(client, auth):
+    pilot_id = create(client, auth).get_json()["id"]
+    assert client.delete(f"/api/v1/pilot-areas/{pilot_id}", headers=auth("architect")).status_code == 403
+    assert client.delete(f"/api/v1/pilot-areas/{pilot_id}", headers=auth("land_team")).status_code == 204
+    assert client.get(f"/api/v1/pilot-areas/{pilot_id}", headers=auth("viewer")).status_code == 404
+    listed = client.get("/api/v1/pilot-areas?limit=1000", headers=auth("viewer")).get_json()["features"]
+    assert pilot_id not in [f["id"] for f in listed]
+    assert client.delete(f"/api/v1/pilot-areas/{pilot_id}", headers=auth("admin")).status_code == 404
+    again = create(client, auth, "admin")
+    assert again.status_code == 201 and again.get_json()["id"] == pilot_id  # the same record, back
+    actions = [e["action"] for e in client.get(f"/api/v1/pilot-areas/{pilot_id}/history",
+                                               headers=auth("viewer")).get_json()["history"]]
+    assert actions[:1] == ["create"] and "delete" in actions and actions[-1] == "restore"

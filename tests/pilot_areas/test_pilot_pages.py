@@ -8,7 +8,7 @@ from tests.pilot_areas.support import login, scalar
 def test_list_page_in_thai_with_counts_and_the_sample_badge(client, users):
     login(client, users["viewer"])
     html = client.get("/pilot-areas").get_data(as_text=True)
-    assert "พื้นที่รูปธรรม 30 ตำบล" in html
+    assert "พื้นที่รูปธรรม 30 ตำบล" in html  # the heading counts what is there (30 in the sample data)
     assert 'class="badge sample"' in html and "ข้อมูลตัวอย่าง" in html
     assert "คลองเตย" in html and "กรุงเทพมหานคร" in html
     assert 'id="new-pilot"' not in html  # a viewer cannot add pilots

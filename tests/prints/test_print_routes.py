@@ -59,9 +59,19 @@ def test_names_with_markup_are_printed_as_text(client, auth, pdf, map_data):
     assert doc.has(XSS_NAME)
 
 
-def test_as_of_is_ignored_while_the_map_cannot_show_the_past(client, auth, pdf):
-    doc = pdf(client.get("/map/bangkok.pdf?as_of=2024-01-01", headers=auth("viewer")))
-    assert not doc.has("ข้อมูล ณ วันที่")
+def test_as_of_prints_the_map_as_it_stood(client, auth, pdf):
+    from datetime import timedelta
+
+    from tests.factories import case_payload
+
+    body = case_payload(community_name="ชุมชนเพิ่งรับเรื่องวันนี้")
+    assert client.post("/api/v1/cases", json=body, headers=auth("land_team")).status_code == 201
+    yesterday = (service.today() - timedelta(days=1)).isoformat()
+    today = pdf(client.get("/map/bangkok.pdf", headers=auth("viewer")))
+    assert today.has("ชุมชนเพิ่งรับเรื่องวันนี้") and not today.has("ข้อมูล ณ วันที่")
+    past = pdf(client.get(f"/map/bangkok.pdf?as_of={yesterday}", headers=auth("viewer")))
+    assert not past.has("ชุมชนเพิ่งรับเรื่องวันนี้")
+    assert past.has(f"ข้อมูล ณ วันที่ {buddhist_date(service.today() - timedelta(days=1), 'th')}")
 
 
 def test_many_cases_become_clusters_and_a_summary_per_province(client, auth, pdf, monkeypatch):
@@ -130,6 +140,8 @@ BAD = [
     ("/map.pdf?status=bogus", 400, "status"),
     ("/map.pdf?layers=bogus", 400, "layers"),
     ("/map.pdf?province=99", 400, "จังหวัด"),
+    ("/map.pdf?as_of=2600-01-01", 400, "as_of"),
+    ("/map.pdf?as_of=yesterday", 400, "as_of"),
     ("/map/atlantis.pdf", 404, "atlantis"),
     ("/map/south.pdf?size=A0", 400, "ขนาดกระดาษ"),
     ("/cases/99999999.pdf", 404, "99999999"),
@@ -175,3 +187,21 @@ def test_english_prints(client, auth, pdf):
     doc = pdf(client.get("/map/bangkok.pdf?lang=en", headers=auth("viewer")))
     assert "Summary by status" in doc.text and "Printed on" in doc.text and "Legend" in doc.text
     assert "RTSD / OCHA, CC BY-IGO" in doc.text
+
+
+def test_every_layer_prints(client, auth, pdf):
+    doc = pdf(client.get("/map/isan-upper.pdf?layers=provinces,districts,pilot-areas,funds,choropleth",
+                         headers=auth("viewer")))
+    assert doc.has("จำนวนกรณีที่ยังไม่ยุติ") and doc.has("ขอบเขตอำเภอ") and doc.has("กองทุนชุมชน")
+    empty = pdf(client.get("/map.pdf?status=&layers=", headers=auth("viewer")))
+    assert empty.has("ไม่มีกรณีตามเงื่อนไขที่เลือก")
+
+
+def test_a_frozen_share_link_prints_its_date(client, auth, pdf, map_data):
+    from datetime import timedelta
+
+    day = service.today() - timedelta(days=2)
+    token, _ = _share(client, auth, as_of=day.isoformat())
+    doc = pdf(client.get(f"/s/{token}.pdf"))
+    assert doc.has(f"ข้อมูล ณ วันที่ {buddhist_date(day, 'th')}")
+    assert client.get(f"/s/{token}.pdf?as_of={service.today().isoformat()}").status_code == 400

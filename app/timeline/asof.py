@@ -1,0 +1,182 @@
+"""Every land case as it stood at the end of a day (Thai time), rebuilt from the history, in one statement.
+
+    stmt = visible_cases(as_of=date(2026, 9, 30), bbox=..., statuses=["secured"])
+
+`cases_as_of(day)` is a CTE named `land_cases` with every column of the table: a statement
+that carries it (`select(LandCase).add_cte(...)`, which `visible_cases(as_of=...)` does)
+reads the past wherever it names `land_cases`, so lists, maps, the dashboard, exports and
+share links need nothing else. (Read rows or columns from it, never ORM objects to change.)
+
+How the past is rebuilt, from the current row back (the history is append-only and every
+change writes it: app/land_cases/service.py, the importer, the sample loader, the generator):
+* a field is the `old_value` of its earliest `update` row recorded after the day; without one,
+  its current value (so a case recorded later shows the values it was first recorded with);
+* the point likewise from the `lon`/`lat` rows;
+* the status is the `new_value` of the last `status` row (by effective date, then id) dated on
+  or before the day, else the `old_value` of its first one; the history is looked at only for
+  cases with a status row dated after the day or recorded after it (the rest: current status);
+* deletion: the earliest `delete`/`restore` row after the day says whether the case was live
+  (a case deleted later is still there);
+* a case exists from its `opened_on` as of the day, else from the day it was recorded.
+The cost grows with the history after the day, not with the whole history: the partial
+indexes of migration 0011 give the rows after a moment (`at`), the status rows after a date
+(`effective_on`) and one case's status rows in date order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import DateTime
+
+from app.models import HistoryEntry, LandCase
+from app.timeline.dates import THAI_TIME
+
+ENTITY = "land_case"
+# columns history never rewinds: keys, bookkeeping, and what is rebuilt by its own rule
+OWN_RULES = {"id", "geom", "status", "deleted_at"}
+BOOKKEEPING = {"version", "created_at", "created_by_id", "updated_at", "updated_by_id", "deleted_by_id"}
+REWINDABLE_TYPES = (String, Text, Integer, Date, Boolean, Numeric)
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after `day` in Thai time (history rows at or after it are later)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=THAI_TIME)
+
+
+def rewound_columns() -> list[str]:
+    """The land-case columns a field `update` row may rewind (everything a person or an import sets)."""
+    return [c.name for c in LandCase.__table__.columns
+            if c.name not in OWN_RULES | BOOKKEEPING and isinstance(c.type, REWINDABLE_TYPES)]
+
+
+DELETION, STATUS = "~deletion", "~status"  # keys of `later.old` that are not field names
+
+
+def _later(day_p: ColumnElement, end_p: ColumnElement, box: ColumnElement | None) -> CTE:
+    """Per case, what history recorded after the day, as one JSON object: each field's earliest
+    old value under its name, the first delete/restore under `~deletion`, and `~status` when a
+    status row is dated or recorded after the day. (jsonb keeps the last of repeated keys: the
+    rows go in newest first.) Materialised: computed once however often the statement reads it."""
+    h = HistoryEntry.__table__
+    key = case((h.c.action == "update", h.c.field), (h.c.action == "status", STATUS), else_=DELETION)
+    value = case((h.c.action == "update", h.c.old_value), else_=h.c.action)
+    # newest first from a sorted subquery (an ORDER BY inside the aggregate would sort every group)
+    after = [h.c.entity == ENTITY, h.c.action.in_(("update", "delete", "restore", "status")),
+             or_(h.c.at >= end_p, and_(h.c.action == "status", h.c.effective_on > day_p))]
+    if box is not None:
+        # only cases that can be in the box: those there now, and those whose point moved since
+        # (one set, so that the planner may also walk it case by case: ix_history_case_by_case)
+        c = LandCase.__table__
+        moved = select(h.c.entity_id).where(h.c.entity == ENTITY, h.c.action == "update",
+                                            h.c.field.in_(("lon", "lat")), h.c.at >= end_p)
+        after.append(h.c.entity_id.in_(union(select(c.c.id).where(c.c.geom.op("&&")(box)), moved)))
+    rows = (select(h.c.entity_id, key.label("key"), value.label("value")).where(*after)
+            .order_by(h.c.entity_id, h.c.id.desc())
+            .subquery("after_day"))
+    old = type_coerce(func.jsonb_object_agg(rows.c.key, rows.c.value), JSONB)
+    return (select(rows.c.entity_id, old.label("old")).group_by(rows.c.entity_id)
+            .cte("as_of_later").prefix_with("MATERIALIZED"))
+
+
+def _status_then(case_id: ColumnElement, day_p: ColumnElement) -> ColumnElement:
+    """The status of one case on the day: last change dated by then, else the first change's old value."""
+    h = HistoryEntry.__table__
+    rows = [h.c.entity == ENTITY, h.c.action == "status", h.c.entity_id == case_id]
+    last = (select(h.c.new_value).where(*rows, h.c.effective_on <= day_p)
+            .order_by(h.c.effective_on.desc(), h.c.id.desc()).limit(1).scalar_subquery())
+    first = (select(h.c.old_value).where(*rows)
+             .order_by(h.c.effective_on.asc(), h.c.id.asc()).limit(1).scalar_subquery())
+    return func.coalesce(last, first)
+
+
+def cases_as_of(day: date, *, bbox: Sequence[float] | None = None) -> CTE:
+    """A CTE named `land_cases`: the table's rows and columns as they stood at the end of `day`.
+
+    With `bbox` (minlon, minlat, maxlon, maxlat) only the history of cases that can lie in it is
+    read (a speed-up: the caller still filters on the point, which `visible_cases` does).
+
+    Three branches: see the comment below."""
+    c = LandCase.__table__
+    day_p = bindparam("as_of_day", day, type_=Date)
+    end_p = bindparam("as_of_end", end_of_day(day), type_=DateTime(timezone=True))
+    box = func.ST_MakeEnvelope(*(float(v) for v in bbox), 4326) if bbox is not None else None
+    later = _later(day_p, end_p, box)
+    # the touched row with each field recorded after the day back at its earliest old value
+    # (jsonb keys that are not columns, such as `~status` or `lon`, are ignored)
+    past = (func.jsonb_populate_record(literal_column(c.name), later.c.old)
+            .table_valued(*[col.name for col in c.columns]).alias("past"))
+    out: dict[str, ColumnElement] = {name: past.c[name] for name in rewound_columns()}
+    out["status"] = case((later.c.old.has_key(STATUS), func.coalesce(_status_then(c.c.id, day_p), c.c.status)),
+                         else_=c.c.status)
+    deletion = later.c.old[DELETION].astext
+    out["deleted_at"] = case((deletion == "delete", null()),
+                             (deletion == "restore", func.coalesce(c.c.deleted_at, end_p)),
+                             else_=case((c.c.deleted_at < end_p, c.c.deleted_at), else_=null()))
+    recorded_day = cast(func.timezone("Asia/Bangkok", c.c.created_at), Date)
+    exists_then = func.coalesce(out["opened_on"], recorded_day) <= day_p
+    moved = or_(later.c.old.has_key("lon"), later.c.old.has_key("lat"))
+    lon = func.coalesce(cast(later.c.old["lon"].astext, Float), func.ST_X(c.c.geom))
+    lat = func.coalesce(cast(later.c.old["lat"].astext, Float), func.ST_Y(c.c.geom))
+    point = type_coerce(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), c.c.geom.type)
+
+    def branch(values: dict[str, ColumnElement], source: Any, *where: ColumnElement) -> Select:
+        columns = [(values[col.name] if col.name in values else col).label(col.name) for col in c.columns]
+        return select(*columns).select_from(source).where(*where)
+
+    # most cases have no history after the day: their current row as it is; the others rebuilt
+    # field by field, those whose point stayed apart from those whose point moved, so that a
+    # filter on the point (`geom && box`) uses the spatial index for all but the moved ones
+    # (the caller's filters reach into each branch: PostgreSQL pushes them down)
+    untouched = branch({}, c.outerjoin(later, later.c.entity_id == c.c.id), later.c.entity_id.is_(None),
+                       func.coalesce(c.c.opened_on, recorded_day) <= day_p)
+    joined = c.join(later, later.c.entity_id == c.c.id).join(past, literal_column("true"))
+    stayed = branch({**out, "geom": c.c.geom}, joined, exists_then, ~moved)
+    shifted = branch({**out, "geom": point}, joined, exists_then, moved)
+    # inlined where the statement reads it (a materialised CTE would hide the spatial index and
+    # give the planner no estimate of its rows)
+    return union_all(untouched, stayed, shifted).cte("land_cases").prefix_with("NOT MATERIALIZED")
+
+
+
+def with_sql(day: date) -> str:
+    """`as_of_later AS ..., land_cases AS ...`: the CTEs as SQL text (values inlined: dates and
+    fixed names only), for hand-written SQL over `land_cases c` (the dashboard): put it after a
+    `WITH` (and before the statement's own CTEs, separated by a comma)."""
+    from sqlalchemy.dialects import postgresql
+
+    stmt = select(literal_column("1")).add_cte(cases_as_of(day))
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    head, _sep, tail = sql.rpartition("SELECT 1")
+    assert head.startswith("WITH ") and not tail.strip(), sql[-200:]
+    return head.removeprefix("WITH ")
+
+
+__all__ = ["cases_as_of", "end_of_day", "rewound_columns", "with_sql"]

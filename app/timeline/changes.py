@@ -1,0 +1,80 @@
+"""What moved: the status changes of a period, by their effective dates, in one statement.
+
+    text = changes_json(date(2025, 10, 1), date(2026, 9, 30), region="south")
+
+Each move is one `status` history row whose effective date is in the period (both ends
+included), oldest first: `{"case_id", "code", "community_name", "from", "to", "date",
+"region_code"}` (the case's current name and code, never its contacts); with `points=True`
+also `province_code`, `province` (its Thai name), `lon` and `lat`, for the map's changes view.
+Cases deleted by the end of the period are left out; deleted later, they stay.
+The JSON is built in PostgreSQL (a fiscal year holds tens of thousands of moves).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
+
+from app.extensions import db
+from app.geojson import json_list
+from app.models import HistoryEntry, LandCase, Province
+from app.timeline.asof import ENTITY, end_of_day
+
+
+def _key(name: str):
+    return literal_column(f"'{name}'")
+
+
+def changes_select(first: date, last: date, *, region: str | None = None, province: str | None = None):
+    """Rows (history id, case, from, to, date) of the status moves dated `first`..`last`."""
+    h, c, p = HistoryEntry.__table__, LandCase.__table__, Province.__table__
+    stmt = (select(h.c.id.label("history_id"), c.c.id.label("case_id"), c.c.code, c.c.community_name,
+                   h.c.old_value.label("from_status"), h.c.new_value.label("to_status"),
+                   h.c.effective_on.label("day"), c.c.region_code, c.c.province_code, p.c.name_th.label("province"),
+                   func.ST_X(c.c.geom).label("lon"), func.ST_Y(c.c.geom).label("lat"))
+            .select_from(h.join(c, c.c.id == h.c.entity_id).outerjoin(p, p.c.code == c.c.province_code))
+            .where(h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on.between(first, last),
+                   or_(c.c.deleted_at.is_(None), c.c.deleted_at >= end_of_day(last))))
+    from app.filters import check_province, check_region, region_predicate  # (it imports this package)
+
+    region, province = check_region(region), check_province(province)
+    if region:
+        stmt = stmt.where(region_predicate(c.c.region_code, c.c.province_code, region))
+    if province:
+        stmt = stmt.where(c.c.province_code == province)
+    return stmt
+
+
+def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
+                 points: bool = False) -> str:
+    """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
+    # in date order from a sorted subquery (the aggregate keeps its input order; no sort per aggregate);
+    # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
+    rows = (changes_select(first, last, region=region, province=province)
+            .order_by(literal_column("day"), literal_column("case_id"), literal_column("history_id"))
+            .subquery())
+    pairs = [_key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
+             _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
+             _key("region_code"), rows.c.region_code]
+    if points:
+        pairs += [_key("province_code"), rows.c.province_code, _key("province"), rows.c.province,
+                  _key("lon"), func.round(cast(rows.c.lon, Numeric), 5),
+                  _key("lat"), func.round(cast(rows.c.lat, Numeric), 5)]
+    listed = json_list(func.json_build_object(*pairs))
+    body = func.json_build_object(
+        _key("from"), first.isoformat(), _key("to"), last.isoformat(), _key("count"), func.count(),
+        _key("changes"), listed)
+    return db.session.scalar(select(cast(body, Text)).select_from(rows))
+
+
+def summary(first: date, last: date, *, region: str | None = None, province: str | None = None) -> list[dict]:
+    """Moves of the period counted by (from, to), most frequent first: the dashboard's table."""
+    rows = changes_select(first, last, region=region, province=province).subquery()
+    stmt = (select(rows.c.from_status, rows.c.to_status, func.count().label("n"))
+            .group_by(rows.c.from_status, rows.c.to_status)
+            .order_by(func.count().desc(), rows.c.from_status, rows.c.to_status))
+    return [{"from": f, "to": t, "count": n} for f, t, n in db.session.execute(stmt)]
+
+
+__all__ = ["changes_json", "changes_select", "summary"]

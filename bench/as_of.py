@@ -1,0 +1,128 @@
+"""The map as it stood (issue 17): as_of pages against today's page, the changes of a fiscal year,
+a region map of a past day drawn in Chromium.
+
+* GET /api/v1/cases?as_of=DAY&bbox=...&limit=1000 against the same page without as_of, timed
+  alternately in the same run (target: at most 2x), for the end of the last quarter, one year
+  earlier and five years earlier (the older the day, the more history is rewound);
+* GET /api/v1/changes?from=&to= over fiscal year 2569 (1 Oct 2025 - 30 Sep 2026): under 300 ms;
+* /map/south?as_of=DAY in Chromium, from navigation to the first markers: under 5 s.
+
+Runs against its own database of 100,000 generated cases with their histories (BENCH_DB, made by
+`flask demo generate --cases 100000`; BENCH_DB_READY=1 to use it as it is), through gunicorn.
+
+Usage: BENCH_DB=codi_time BENCH_DB_READY=1 .venv/bin/python bench/as_of.py [RUNS=21]
+(writes bench/out/as_of.md)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+import benchlib  # noqa: E402
+
+PORT = int(os.environ.get("BENCH_PORT", "5106"))
+BBOX = "100.45,13.65,100.65,13.85"  # central Bangkok
+LIMIT = 1000
+DAYS = [("end of the last quarter", "2026-09-30"), ("one year earlier", "2025-09-30"),
+        ("five years earlier", "2021-09-30")]
+YEAR = ("2025-10-01", "2026-09-30")  # fiscal year 2569
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def getter(url: str, token: str):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+
+    def get() -> bytes:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.read()
+
+    return get
+
+
+def alternate(a, b, runs: int) -> tuple[list[float], list[float]]:
+    for _ in range(3):
+        a(), b()
+    ta, tb = [], []
+    for _ in range(runs):
+        for fn, times in ((a, ta), (b, tb)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return ta, tb
+
+
+def draw_times(base: str, days: list[str], runs: int = 3) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860}).new_page()
+        page.goto(f"{base}/login")
+        page.fill("input[name=email]", "bench-land_team@example.org")
+        page.fill("input[name=password]", "bench password 1")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
+                   else route.continue_())
+        for day in days:
+            times = []
+            for _ in range(runs + 1):
+                started = time.perf_counter()
+                page.goto(f"{base}/map/south" + (f"?as_of={day}" if day else ""))
+                page.wait_for_selector("html[data-cases-loaded]:not([data-cases-loaded='0'])", state="attached",
+                                       timeout=60000)
+                page.wait_for_selector(".codi-cluster, .codi-pin", timeout=60000)
+                times.append(time.perf_counter() - started)
+            out[day] = statistics.median(times[1:])
+        browser.close()
+    return out
+
+
+def main(runs: int) -> None:
+    benchlib.database()
+    token = benchlib.token("land_team")
+    rows, notes = [], []
+    with benchlib.serve(PORT) as base:
+        live = getter(f"{base}/api/v1/cases?bbox={BBOX}&limit={LIMIT}", token)
+        body = json.loads(live())
+        for label, day in DAYS:
+            past = getter(f"{base}/api/v1/cases?bbox={BBOX}&limit={LIMIT}&as_of={day}", token)
+            then = json.loads(past())
+            t_live, t_past = alternate(live, past, runs)
+            m_live, m_past = statistics.median(t_live), statistics.median(t_past)
+            rows.append(benchlib.ratio_row(
+                f"GET /api/v1/cases?as_of={day}&bbox=…&limit={LIMIT} ({label}; {then['numberReturned']} of "
+                f"{then['numberMatched']})", m_past, f"the same page without as_of ({body['numberMatched']} matched)",
+                m_live, 2, runs))
+            notes.append(f"as_of={day}: min/max {min(t_past) * 1000:.0f}/{max(t_past) * 1000:.0f} ms; "
+                         f"without: {min(t_live) * 1000:.0f}/{max(t_live) * 1000:.0f} ms")
+        changes = getter(f"{base}/api/v1/changes?from={YEAR[0]}&to={YEAR[1]}", token)
+        moved = json.loads(changes())
+        median, times = benchlib.median_seconds(changes, runs, warmup=2)
+        met = "yes" if median < 0.3 else "**no**"
+        rows.append([f"GET /api/v1/changes?from={YEAR[0]}&to={YEAR[1]} (fiscal year 2569: {moved['count']} moves)",
+                     benchlib.fmt(median), "-", "-", "< 300 ms", met, str(runs)])
+        notes.append(f"changes: min/max {min(times) * 1000:.0f}/{max(times) * 1000:.0f} ms")
+        drawn = draw_times(base, ["", DAYS[0][1]])
+        for day, seconds in drawn.items():
+            rows.append([f"/map/south{'?as_of=' + day if day else ''} drawn in Chromium (first markers)",
+                         benchlib.fmt(seconds), "-", "-", "< 5 s", "yes" if seconds < 5 else "**no**", "3"])
+    benchlib.section("as_of", "6. The map as it stood: as_of against today, the changes of a fiscal year",
+                     benchlib.table(rows),
+                     [f"database {benchlib.DB_NAME}: {benchlib.CASES} generated cases with their histories "
+                      "(`flask demo generate`); HTTP through gunicorn (gunicorn.conf.py), Bearer token of a "
+                      "land_team account; each as_of page timed alternately with the page without it.", *notes])
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 21)
