@@ -18,7 +18,8 @@ from gis.fields import CASE_FIELDS, CASE_STATUSES, Field, label
 _FIELDS = {f.name: f for f in CASE_FIELDS}
 _EXTRA_LABELS = {"lon": ("ลองจิจูด", "Longitude"), "lat": ("ละติจูด", "Latitude"),
                  "geometry": ("ตำแหน่ง", "Location"), "location": ("ตำแหน่ง", "Location"),
-                 "document": ("เอกสาร", "Document"), "footprint": ("ขอบเขตชุมชน", "Community footprint")}
+                 "document": ("เอกสาร", "Document"), "footprint": ("ขอบเขตชุมชน", "Community footprint"),
+                 "area_rai": ("เนื้อที่ขอบเขต (ไร่)", "Footprint area (rai)")}
 
 
 def action_label(action: str) -> str:
@@ -48,6 +49,15 @@ def value_text(name: str | None, value: str | None, lang: str) -> str:
     if value is None or value == "":
         return ""
     f: Field | None = _FIELDS.get(name or "")
+    if name == "footprint":  # the outline itself stays in the history (app.land), not on the page
+        return _("ขอบเขต (เก็บรูปไว้)")
+    if name == "area_rai":
+        from gis.footprints import format_rai
+
+        try:
+            return format_rai(float(value), lang)
+        except ValueError:
+            return value
     if name == "status":
         return label(CASE_STATUSES, value, lang)
     if f is None:

@@ -101,11 +101,17 @@ def test_conflicts_page(client, users, make_case, make_layer):
     assert "ชุมชนขัดแย้ง" in client.get(f"/land/conflicts?region={region}").get_data(as_text=True)
 
 
-def test_history_table_keeps_the_outline_out_of_sight(client, users, make_case):
+def test_history_table_keeps_the_outline_out_of_sight(client, auth, users, make_case):
+    from tests.land_cases.conftest import etag_of
+
     case = make_case(footprint=square())
+    headers = {**auth("land_team"), "If-Match": etag_of(client, case["id"], auth("land_team"))}
+    assert client.patch(f"/api/v1/cases/{case['id']}", json={"footprint": square(half=0.0005)},
+                        headers=headers).status_code == 200
     _login(client, users["viewer"])
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
-    assert "ขอบเขตใหม่ (เก็บรูปไว้)" in page and '"coordinates"' not in page.split('id="history"')[1]
+    history = page.split('id="history"')[1]
+    assert "ขอบเขตใหม่ (เก็บรูปไว้)" in history and '"coordinates"' not in history and "ไร่" in history
 
 
 def test_deleted_case_page_still_renders_for_admins(client, auth, users, make_case):
