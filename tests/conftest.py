@@ -139,7 +139,7 @@ def live_server(app):
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
-           "LOGIN_RATE_LIMIT": "1000 per minute"}
+           "LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute"}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     process = subprocess.Popen(
         [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",

@@ -45,8 +45,10 @@ def sign_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
+    # wait for the login's own navigation: a goto right after the click would cancel it (no cookie)
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, "sign-in failed"
 
 
 def hang_outside(page, base: str) -> list:
@@ -80,7 +82,7 @@ def other_server(app, **env: str):
         port = probe.getsockname()[1]
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                    "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
-                   "LOGIN_RATE_LIMIT": "1000 per minute", **env}
+                   "LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute", **env}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     process = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
                                 "--log-level", "warning", "app:create_app()"],
