@@ -95,7 +95,8 @@ def read_toc(path: str) -> dict[str, list[tuple[str, ...]]]:
             continue
         # "<id>; <catalog oid> <oid> <KIND...> <schema> <name...> <owner>"
         words = line.split(";", 1)[1].split()[2:]
-        for kind in sorted(CHECKED_KINDS + ("TABLE DATA",), key=len, reverse=True):
+        # TABLE DATA and the ATTACH entries of partitions (reference_parcels) are kinds of their own, not checked
+        for kind in sorted(CHECKED_KINDS + ("TABLE DATA", "TABLE ATTACH", "INDEX ATTACH"), key=len, reverse=True):
             parts = kind.split()
             if words[:len(parts)] == parts:
                 toc.setdefault(kind, []).append(tuple(words[len(parts):-1]))

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and attached in `create_app`."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,3 +23,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """A service operation's one transaction: commit when the block succeeds, roll back when it raises."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -117,7 +117,7 @@ def main(runs: int) -> None:
         for day, seconds in drawn.items():
             rows.append([f"/map/south{'?as_of=' + day if day else ''} drawn in Chromium (first markers)",
                          benchlib.fmt(seconds), "-", "-", "< 5 s", "yes" if seconds < 5 else "**no**", "3"])
-    benchlib.section("as_of", "7. The map as it stood: as_of against today, the changes of a fiscal year",
+    benchlib.section("as_of", "9. The map as it stood: as_of against today, the changes of a fiscal year",
                      benchlib.table(rows),
                      [f"database {benchlib.DB_NAME}: {benchlib.CASES} generated cases with their histories "
                       "(`flask demo generate`); HTTP through gunicorn (gunicorn.conf.py), Bearer token of a "

@@ -21,11 +21,22 @@ def to_ewkb_hex(geom: BaseGeometry) -> str:
     return shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True, include_srid=True)
 
 
-def from_wkb(data: bytes | str | memoryview) -> BaseGeometry:
-    """Geometry from (E)WKB bytes or hex, as PostGIS returns it."""
-    if isinstance(data, memoryview):
-        data = bytes(data)
-    return shapely.from_wkb(data)
+def to_db(geom: BaseGeometry) -> Any:
+    """A geometry as a column value (GeoAlchemy's WKB element, SRID 4326)."""
+    from geoalchemy2.shape import from_shape
+
+    return from_shape(geom, srid=SRID)
+
+
+def from_db(value: Any) -> BaseGeometry:
+    """A geometry column's value (a WKB element, bytes or hex) as a shapely geometry."""
+    if isinstance(value, (bytes, bytearray, str)):
+        return shapely.from_wkb(value)
+    if isinstance(value, memoryview):
+        return shapely.from_wkb(bytes(value))
+    from geoalchemy2.shape import to_shape
+
+    return to_shape(value)
 
 
 def as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:

@@ -72,10 +72,3 @@ def derive_admin_areas(conn: Connection, table: str, ids: list[int]) -> list[int
                          "district_note": NOTES["district"], "province_note": NOTES["province"],
                          "coast_note": NOTES["coast"]})
     return [r[0] for r in rows]
-
-
-def locate_point_sql() -> str:
-    """SQL that answers which subdistrict holds (:lon, :lat), for previews and checks."""
-    return """SELECT s.code, s.name_th, s.district_code, s.province_code
-              FROM subdistricts s
-              WHERE ST_Intersects(s.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) LIMIT 1"""

@@ -91,6 +91,17 @@ def session(app) -> Iterator:
             connection.close()
 
 
+@pytest.fixture(scope="session")
+def map_data(app):
+    """Map test data (tests/maps/data.py), committed once per session for the map, share-link and
+    print tests (their browsers read it through the live server), removed at the end."""
+    from tests.maps.data import ensure_map_data, remove_map_data
+
+    made = ensure_map_data(app)
+    yield made
+    remove_map_data(app)
+
+
 @pytest.fixture()
 def client(app, session):
     return app.test_client()

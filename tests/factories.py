@@ -36,3 +36,50 @@ def case_payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+class MadeCase(dict):
+    """A case made for a test: the Feature as the API returns it (`case["id"]`, `case["properties"]`),
+    and the stored record's columns as attributes (`case.code`, `case.id`, `case.households`)."""
+
+    def __init__(self, record: Any, feature: dict[str, Any]) -> None:
+        super().__init__(feature)
+        self.__dict__["record"] = record
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["record"], name)
+
+    def __setattr__(self, name: str, value: Any) -> None:  # `case.households = 99` edits the record
+        setattr(self.__dict__["record"], name, value)
+
+
+def make_case(user: User | None = None, *, history: bool = True, **values: Any) -> MadeCase:
+    """The one factory of land cases, in the test's transaction; `lon`/`lat` default to Khlong Toei.
+
+    With `history` (the default) the case service validates, stores, locates and records it, as
+    the API does; `history=False` stores the row as it stands (a case that was there before, with
+    no history of its own), still located in PostGIS.
+    """
+    from app.auth.permissions import allowed
+    from app.land_cases import serialise, service
+    from app.land_cases.validation import RawCase
+
+    body = {"community_name": "ชุมชนทดสอบ", "households": 120, "lon": 100.564, "lat": 13.708, **values}
+    if history:
+        may_set_sensitive = user is None or allowed(user.role, "case.contacts")
+        case = service.create_case(RawCase(fields=body), user, may_set_sensitive=may_set_sensitive)
+    else:
+        from shapely.geometry import Point
+
+        from app.models import LandCase
+        from gis.geometry import to_db
+        from gis.spatial import derive_admin_areas
+
+        lon, lat = body.pop("lon"), body.pop("lat")
+        case = LandCase(**{"status": "reported", "is_sample": False, "version": 1, **body},
+                        geom=to_db(Point(lon, lat)))
+        db.session.add(case)
+        db.session.flush()
+        assert derive_admin_areas(db.session.connection(), "land_cases", [case.id]) == []
+        db.session.refresh(case)
+    return MadeCase(case, serialise.feature(case.id, with_sensitive=True) or {})

@@ -34,10 +34,9 @@ def accounts() -> list[User]:
 
 def region_choices() -> list[tuple[str, str]]:
     """The CODI regions (not zones) a team scope may name: code and Thai name, in map order."""
-    from app.models import Region
+    from app import places
 
-    return [(r.code, r.name_th) for r in db.session.scalars(
-        select(Region).where(Region.kind == "region").order_by(Region.sort_order, Region.code))]
+    return [(r.code, r.name_th) for r in places.regions() if r.kind == "region"]
 
 
 def change_scope(user_id: int, regions: list[str]) -> User:

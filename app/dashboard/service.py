@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from app import places
 from app.extensions import db
 from app.i18n import fiscal_quarter, fiscal_quarter_label
 from app.models import Region
@@ -39,7 +40,7 @@ def _where(alias: str, region: str | None) -> str:
 
 def region_units() -> list[Region]:
     """The regions as the plan organises the work: regions without zones, and zones."""
-    regions = list(db.session.scalars(db.select(Region).order_by(Region.sort_order)))
+    regions = places.regions()
     parents = {r.parent_code for r in regions if r.parent_code}
     return [r for r in regions if r.code not in parents]
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import get_locale
-from sqlalchemy import select
 
+from app import places
 from app.auth.security import require
 from app.dashboard import api, pages
 from app.dashboard.service import dashboard_data
-from app.extensions import db
 from app.filters import check_region
-from app.models import Region
 from app.timeline.controls import time_controls
 from app.timeline.dates import as_of_from
 
@@ -34,6 +32,6 @@ def dashboard():
     """The programme at a glance, with charts (Chart.js from static/vendor)."""
     region = check_region(request.args.get("region"))
     as_of = as_of_from(request.args)
-    regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
+    regions = places.regions()
     return render_template("dashboard/dashboard.html", data=dashboard_data(region, _lang(), as_of),
                            regions=regions, region=region, time=time_controls(as_of=as_of))

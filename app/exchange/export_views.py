@@ -25,18 +25,9 @@ from app.auth.security import current_role, require
 from app.errors import BadRequest, NotFound
 from app.exchange import api, job_handlers, queries
 from app.jobs.service import accepted
-from gis.exchange import streams, writers
+from gis.exchange.formats import EXPORT_FORMATS
 
-FORMATS = {
-    # format: (extension, mimetype, spooled writer or None for streamed)
-    "shp": ("shp.zip", "application/zip", writers.write_shapefile_zip),
-    "gpkg": ("gpkg", "application/geopackage+sqlite3", writers.write_gpkg),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", writers.write_xlsx),
-    "geojson": ("geojson", "application/geo+json", None),
-    "csv": ("csv", "text/csv; charset=utf-8", None),
-    "kml": ("kml", "application/vnd.google-earth.kml+xml", None),
-}
-STREAMS = {"geojson": streams.geojson_stream, "csv": streams.csv_stream, "kml": streams.kml_stream}
+FORMATS = EXPORT_FORMATS  # the one registry (gis/exchange/formats.py): name, media type, extension, writer
 
 
 def content_disposition(name: str) -> str:
@@ -66,7 +57,7 @@ def prepare(layer: str) -> Prepared:
     asked = bool_param("include_contacts")
     with_contacts = asked and layer in ("cases", "case-footprints") and allowed(current_role(), "case.contacts")
     source = queries.export_source(layer, with_contacts=with_contacts)
-    name = queries.file_name(layer, source.scope, FORMATS[fmt][0])
+    name = queries.file_name(layer, source.scope, FORMATS[fmt].extension)
     headers = {"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store",
                "X-Contacts-Included": "true" if with_contacts else "false"}
     return Prepared(layer, fmt, source, name, headers)
@@ -75,14 +66,14 @@ def prepare(layer: str) -> Prepared:
 def write_file(p: Prepared, folder: Path, rows: Callable[[Iterator[Sequence[Any]]], Iterator[Sequence[Any]]]
                = lambda chunks: chunks) -> Path:
     """Write the export into `folder` (the job's); `rows` may watch the row chunks go by."""
-    spool = FORMATS[p.fmt][2]
+    spool, stream = FORMATS[p.fmt].spool, FORMATS[p.fmt].stream
     if p.fmt == "shp":
         p.source.spec.widths = queries.text_widths(p.source)
     chunks = rows(queries.chunks(p.source.stmt))
-    if spool is None:
+    if stream is not None:
         path = folder / p.name
         with path.open("wb") as out:
-            for piece in STREAMS[p.fmt](chunks, p.source.spec):
+            for piece in stream(chunks, p.source.spec):
                 out.write(piece)
         return path
     written = spool(chunks, p.source.spec, folder, p.name.rsplit(".", 2 if p.fmt == "shp" else 1)[0])
@@ -105,9 +96,9 @@ def export_layer(layer: str):
         if job_handlers.wants_page():
             return redirect(url_for("jobs.job_page", job_id=job.id), 303)
         return jsonify(accepted(job)), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}
-    extension, mimetype, spool = FORMATS[p.fmt]
-    if spool is None:
-        body = STREAMS[p.fmt](queries.chunks(p.source.stmt), p.source.spec)
+    mimetype, stream = FORMATS[p.fmt].media_type, FORMATS[p.fmt].stream
+    if stream is not None:
+        body = stream(queries.chunks(p.source.stmt), p.source.spec)
         return Response(stream_with_context(body), mimetype=mimetype, headers=p.headers)
     work = Path(tempfile.mkdtemp(prefix="export-"))
     try:

@@ -18,13 +18,16 @@ from app.exchange import job_handlers, pages, uploads
 from app.exchange.import_views import check_layer, importers, options, run_import
 from app.jobs import service as job_service
 from gis.errors import GisError
+from gis.exchange.formats import EXPORT_FORMATS as FORMATS
+from gis.exchange.formats import import_accept
 
 PREVIEW_ROWS = 500
-EXPORT_FORMATS = ("shp", "gpkg", "kml", "csv", "xlsx", "geojson")
+EXPORT_FORMATS = tuple(FORMATS)  # the one registry: gis/exchange/formats.py
 
 
 def _form(errors: list | None = None, status: int = 200, **context):
     return render_template("exchange/import.html", layers=list(importers()), formats=EXPORT_FORMATS,
+                           accept=import_accept(),
                            errors=errors or [], **context), status
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import history
 from app.auth.security import current_role, require
 from app.errors import NotFound
-from app.extensions import db
 from app.filters import Filter, parse_filter
 from app.funds import api
-from app.funds.service import ENTITY, create_fund, fund_filter, fund_select, get_fund, update_fund
+from app.funds.service import ENTITY, add_fund, edit_fund, fund_filter, fund_select, get_fund
 from app.pilot_areas.records import (
     check_if_match,
     etag,
@@ -62,8 +61,7 @@ def list_funds():
 @require("fund.write")
 def create_fund_item():
     """Create a fund: JSON with `lon`,`lat` (or `geometry`) or a GeoJSON Feature with a Point; 201."""
-    fund = create_fund(json_body(), current_user)
-    db.session.commit()
+    fund = add_fund(json_body(), current_user)
     return _feature_response(fund.id, 201)
 
 
@@ -78,10 +76,8 @@ def get_fund_item(fund_id: int):
 @require("fund.write")
 def patch_fund_item(fund_id: int):
     """Partial update; requires `If-Match: <ETag>` (428 without, 412 when stale)."""
-    fund = get_fund(fund_id, lock=True)
-    check_if_match(fund.version)
-    update_fund(fund, json_body(), current_user)
-    db.session.commit()
+    check_if_match(get_fund(fund_id).version, request.headers.get("If-Match") or "")  # 404, 428, 412 first
+    edit_fund(fund_id, json_body(), current_user, if_match=request.headers.get("If-Match"))
     return _feature_response(fund_id)
 
 

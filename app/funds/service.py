@@ -6,21 +6,20 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import Select, func, select
 
 from app import history
 from app.auth.scope import check_scope
 from app.errors import NotFound, ValidationError
-from app.extensions import db
+from app.extensions import atomic, db
 from app.filters import Filter, field_predicates, like_pattern, region_predicate
 from app.models import Fund, User
-from app.pilot_areas.records import MAX_INT, province_regions
+from app.pilot_areas.records import MAX_INT, check_if_match, province_regions
 from app.validation import validate_fields
 from gis.errors import GisError
 from gis.fields import FUND_FIELDS
-from gis.geometry import checked_point, point_from_geojson
+from gis.geometry import checked_point, from_db, point_from_geojson, to_db
 from gis.spatial import derive_admin_areas
 
 ENTITY = "fund"
@@ -161,7 +160,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
     uid = user.id if user else None
     assert point is not None
     with db.session.begin_nested():  # a point no subdistrict holds undoes the insert (nothing half-written)
-        fund = Fund(geom=from_shape(point, srid=4326), version=1, created_by_id=uid, updated_by_id=uid,
+        fund = Fund(geom=to_db(point), version=1, created_by_id=uid, updated_by_id=uid,
                     **{"is_sample": False, **values})
         db.session.add(fund)
         _locate(fund)
@@ -171,7 +170,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
 
 
 def _lonlat(fund: Fund) -> str:
-    point = to_shape(fund.geom)
+    point = from_db(fund.geom)
     return f"{point.x:.6f},{point.y:.6f}"
 
 
@@ -194,7 +193,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             if name != "location":
                 setattr(fund, name, values[name])
         if "location" in changes:
-            fund.geom = from_shape(point, srid=4326)
+            fund.geom = to_db(point)
         fund.version += 1
         fund.updated_by_id = user.id if user else None
         if "location" in changes:
@@ -207,3 +206,21 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
             db.session.flush()
     history.record(ENTITY, fund.id, "update", user, changes=changes)
     return changes
+
+
+# ---------------------------------------------------------------- operations (each one transaction)
+
+def add_fund(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> Fund:
+    """Create a fund and commit (see `create_fund`)."""
+    with atomic():
+        return create_fund(body, user, lenient=lenient)
+
+
+def edit_fund(fund_id: int, body: dict[str, Any], user: User | None, *, if_match: str | None,
+              lenient: bool = False) -> Fund:
+    """A partial update guarded by the version the caller read (428/412), committed."""
+    with atomic():
+        fund = get_fund(fund_id, lock=True)
+        check_if_match(fund.version, if_match or "")
+        update_fund(fund, body, user, lenient=lenient)
+    return fund

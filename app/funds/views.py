@@ -7,17 +7,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app import history
+from app import history, places
 from app.auth.security import current_role, require
 from app.errors import ServiceError, ValidationError
-from app.extensions import db
 from app.funds import pages
 from app.funds.api_routes import fund_feature
-from app.funds.service import EDITABLE, ENTITY, create_fund, fund_filter, fund_rows, get_fund, update_fund
-from app.models import Region
-from app.pilot_areas.records import check_if_match
+from app.funds.service import EDITABLE, ENTITY, add_fund, edit_fund, fund_filter, fund_rows
 from app.pilot_areas.views import programme_context
 from gis.fields import FUND_LEVELS
 
@@ -46,7 +42,7 @@ def _errors(exc: ServiceError) -> dict[str, str]:
 @require("read")
 def fund_list():
     """All funds (filters `region=`, `level=`), on a map and in a table."""
-    regions = list(db.session.scalars(select(Region).order_by(Region.sort_order)))
+    regions = places.regions()
     region = request.args.get("region") or None
     level = request.args.get("level") or None
     filters = fund_filter(region=region if region in {r.code for r in regions} else None,
@@ -77,10 +73,8 @@ def fund_new():
         return render_template("funds/form.html", fund=None, form={"level": "city"}, errors={}, version="")
     form = _form()
     try:
-        fund = create_fund(form, current_user, lenient=True)
-        db.session.commit()
+        fund = add_fund(form, current_user, lenient=True)
     except ValidationError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         return render_template("funds/form.html", fund=None, form=form, errors=_errors(exc), version=""), 422
     flash(_("บันทึกกองทุนแล้ว"), "success")
@@ -98,12 +92,8 @@ def fund_edit(fund_id: int):
     form = _form()
     version = request.form.get("version", "")
     try:
-        fund = get_fund(fund_id, lock=True)
-        check_if_match(fund.version, version)
-        update_fund(fund, form, current_user, lenient=True)
-        db.session.commit()
+        edit_fund(fund_id, form, current_user, if_match=version, lenient=True)
     except ServiceError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         props = fund_feature(fund_id)["properties"]
         return render_template("funds/form.html", fund=props, form=form, errors=_errors(exc),

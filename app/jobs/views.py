@@ -32,8 +32,8 @@ def download(job_id: str):
     path = service.download_path(job)
     if path is None:
         raise NotFound(str(service.MESSAGES["file_gone"]))
-    fmt = next((f for f, (ext, _m, _w) in FORMATS.items() if path.name.endswith("." + ext)), "csv")
-    response = send_file(path, mimetype=FORMATS[fmt][1], as_attachment=True, download_name=path.name, max_age=0)
+    fmt = next((name for name, f in FORMATS.items() if path.name.endswith("." + f.extension)), "csv")
+    response = send_file(path, mimetype=FORMATS[fmt].media_type, as_attachment=True, download_name=path.name, max_age=0)
     contacts = bool((job.result or {}).get("contacts_included"))
     response.headers.update({"Content-Disposition": content_disposition(path.name),
                              "Cache-Control": "private, no-store",

@@ -86,10 +86,19 @@ def import_footprints(file: Any, user: User | None, *, dry_run: bool, crs: str |
 
 
 def _write(plans: list[dict[str, Any]], user_id: int | None) -> None:
-    rows = json.dumps([{"id": p["id"], "geojson": p["geojson"], "note": p["note"]} for p in plans])
+    from sqlalchemy import select
+
+    from app.geojson import geometry_text
+    from app.models import LandCase
+
+    before = dict(db.session.execute(select(LandCase.id, geometry_text(LandCase.footprint, 7))
+                                     .where(LandCase.id.in_([p["id"] for p in plans]))).all())
+    rows = json.dumps([{"id": p["id"], "geojson": p["geojson"], "old": before.get(p["id"]), "note": p["note"]}
+                       for p in plans])
     db.session.execute(text("""
-        WITH v AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(id int, geojson text, note text)),
-        old AS MATERIALIZED (SELECT c.id, ST_AsGeoJSON(c.footprint, 7) AS geojson, c.area_rai
+        WITH v AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+                   AS v(id int, geojson text, old text, note text)),
+        old AS MATERIALIZED (SELECT c.id, v.old AS geojson, c.area_rai
                              FROM land_cases c JOIN v USING (id)),  -- the statement's snapshot: values before
         upd AS (UPDATE land_cases c SET footprint = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(v.geojson), 4326)),
                        version = c.version + 1, updated_at = now(), updated_by_id = :user

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Text,
     and_,
     case,
     cast,
@@ -21,13 +22,13 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.geojson import geometry_text, json_list, json_object
 from app.land_cases import queries as case_queries
-from app.models import CaseLand, FootprintOverlap, LandCase
+from app.models import CaseLand, FootprintOverlap, LandCase, LandOverlap, ReferenceLayer
 
 
 def _overlay() -> ColumnElement:
@@ -46,45 +47,47 @@ def property_pairs() -> list[tuple[str, ColumnElement]]:
     overlay_owner_type, owner_conflict (read-only but footprint)."""
     overlay = _overlay()
     return [
-        ("footprint", cast(func.ST_AsGeoJSON(LandCase.footprint, 7), JSON)),
+        ("footprint", cast(geometry_text(LandCase.footprint, 7), JSON)),
         ("area_rai", func.round(cast(LandCase.area_rai, db.Numeric), 4)),
         ("overlay_owner_type", overlay),
         ("owner_conflict", conflict_expr(overlay)),
     ]
 
 
-_CASE_LAND = text("""
-SELECT json_build_object(
-    'case_id', c.id,
-    'area_rai', round(c.area_rai::numeric, 4),
-    'land_owner_type', c.land_owner_type,
-    'overlaps', coalesce((
-        SELECT json_agg(json_build_object(
-                   'layer_id', o.layer_id, 'layer', l.name, 'owner_type', o.owner_type, 'owner', l.owner,
-                   'area_rai', round(o.area_rai::numeric, 4), 'share', round(o.share::numeric, 4),
-                   'is_sample', l.is_sample)
-               ORDER BY o.share DESC, o.area_rai DESC NULLS LAST, o.layer_id)
-        FROM land_overlaps o JOIN reference_layers l ON l.id = o.layer_id WHERE o.case_id = c.id), '[]'::json),
-    'suggested_owner_type', cl.overlay_owner_type,
-    'suggested_share', round(cl.overlay_share::numeric, 4),
-    'owner_conflict', coalesce(c.land_owner_type <> cl.overlay_owner_type, false),
-    'neighbours', coalesce((
-        SELECT json_agg(json_build_object(
-                   'id', n.id, 'code', n.code, 'community_name', n.community_name,
-                   'area_rai', round(f.area_rai::numeric, 4), 'footprint_area_rai', round(n.area_rai::numeric, 4))
-               ORDER BY f.area_rai DESC, n.id)
-        FROM footprint_overlaps f JOIN land_cases n ON n.id = f.other_id AND n.deleted_at IS NULL
-        WHERE f.case_id = c.id), '[]'::json))::text
-FROM land_cases c LEFT JOIN case_land cl ON cl.case_id = c.id
-WHERE c.id = :id AND c.deleted_at IS NULL""")
+def _rounded(column: Any) -> ColumnElement:
+    return func.round(cast(column, db.Numeric), 4)
 
 
 def case_land_text(case_id: int) -> str | None:
-    """What the case stands on, as the JSON text of `GET /api/v1/cases/<id>/land` (one statement),
-    or None when there is no such live case."""
+    """What the case stands on, as the JSON text of `GET /api/v1/cases/<id>/land` (one statement,
+    built through `app.geojson`), or None when there is no such live case."""
     if not 0 < case_id < 2**31:
         return None
-    return db.session.scalar(_CASE_LAND, {"id": case_id})
+    overlaps = (select(json_object({
+        "layer_id": LandOverlap.layer_id, "layer": ReferenceLayer.name, "owner_type": LandOverlap.owner_type,
+        "owner": ReferenceLayer.owner, "area_rai": _rounded(LandOverlap.area_rai),
+        "share": _rounded(LandOverlap.share), "is_sample": ReferenceLayer.is_sample}).label("o"))
+        .select_from(LandOverlap).join(ReferenceLayer, ReferenceLayer.id == LandOverlap.layer_id)
+        .where(LandOverlap.case_id == case_id)
+        .order_by(LandOverlap.share.desc(), LandOverlap.area_rai.desc().nulls_last(), LandOverlap.layer_id)
+        .subquery("ov"))
+    other = aliased(LandCase)
+    neighbours = (select(json_object({
+        "id": other.id, "code": other.code, "community_name": other.community_name,
+        "area_rai": _rounded(FootprintOverlap.area_rai), "footprint_area_rai": _rounded(other.area_rai)}).label("n"))
+        .select_from(FootprintOverlap)
+        .join(other, and_(other.id == FootprintOverlap.other_id, other.deleted_at.is_(None)))
+        .where(FootprintOverlap.case_id == case_id).order_by(FootprintOverlap.area_rai.desc(), other.id)
+        .subquery("nb"))
+    body = json_object({
+        "case_id": LandCase.id, "area_rai": _rounded(LandCase.area_rai), "land_owner_type": LandCase.land_owner_type,
+        "overlaps": select(json_list(overlaps.c.o)).scalar_subquery(),
+        "suggested_owner_type": CaseLand.overlay_owner_type, "suggested_share": _rounded(CaseLand.overlay_share),
+        "owner_conflict": func.coalesce(LandCase.land_owner_type != CaseLand.overlay_owner_type, false()),
+        "neighbours": select(json_list(neighbours.c.n)).scalar_subquery()})
+    return db.session.scalar(select(cast(body, Text)).select_from(LandCase)
+                             .outerjoin(CaseLand, CaseLand.case_id == LandCase.id)
+                             .where(LandCase.id == case_id, LandCase.deleted_at.is_(None)))
 
 
 def case_land(case_id: int) -> dict[str, Any]:

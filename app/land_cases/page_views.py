@@ -10,18 +10,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from app import documents
+from app import documents, places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
-from app.extensions import db
 from app.filters import LAYERS, Filter, parse_filter
 from app.land_cases import forms, history_view, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
 from app.models import Province, Region
+from gis.exchange.formats import EXPORT_FORMATS
 from gis.fields import CASE_FIELDS, CASE_STATUSES, STATUS_COLOURS
 
 PAGE_SIZE = 50
@@ -57,10 +56,7 @@ def _contacts() -> bool:
 
 
 def _names(model, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = db.session.execute(select(model.code, model.name_th, model.name_en).where(model.code.in_(codes)))
-    return {code: (th if _lang() == "th" or not en else en) for code, th, en in rows}
+    return places.names(model, codes, _lang())
 
 
 @pages.get("/")
@@ -77,11 +73,8 @@ def case_list():
     page = max(int(raw_page), 1)
     stmt = queries.case_select(f)
     total = queries.count(stmt)
-    cases = db.session.scalars(stmt.order_by(*queries.sort_columns("-updated_at"))
-                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    provinces = db.session.execute(select(Province.code, Province.name_th, Province.name_en)
-                                   .order_by(Province.name_th)).all()
-    regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
+    cases = queries.page(stmt, queries.sort_columns("-updated_at"), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    provinces, regions = places.provinces(), places.regions()
     # only the parsed filters go into the paging and download links: any other key (format,
     # _anchor...) would clash with url_for's own arguments
     args = f.query_lists()
@@ -89,7 +82,8 @@ def case_list():
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
         statuses=f.statuses, region=f.region, province=f.province, q=f.q or "", provinces=provinces, regions=regions,
         province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
-        args=args, colours=STATUS_COLOURS, all_statuses=CASE_STATUSES, filter_fields=LAYERS["cases"].fields,
+        args=args, export_formats=[(f.name, f.label) for f in EXPORT_FORMATS.values()], colours=STATUS_COLOURS,
+        all_statuses=CASE_STATUSES, filter_fields=LAYERS["cases"].fields,
         field_values={name: ",".join(v) if isinstance(v, tuple) else str(v) for name, v in f.fields})
 
 

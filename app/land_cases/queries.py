@@ -109,6 +109,11 @@ def sort_columns(sort: str | None, default: str = "id") -> list[ColumnElement]:
     return order
 
 
+def page(stmt: Select, order: Sequence[ColumnElement], *, limit: int, offset: int = 0) -> list[LandCase]:
+    """One page of a `visible_cases` select as records (for the list page)."""
+    return list(db.session.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
+
+
 def count(stmt: Select) -> int:
     """How many rows a `visible_cases` select matches."""
     ids = stmt.with_only_columns(LandCase.id, maintain_column_froms=True).order_by(None)

@@ -6,27 +6,25 @@ A failure rolls everything back: no half-written case, no history without its ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import documents, history
 from app.auth.scope import check_scope
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError, integrity_error
-from app.extensions import db
+from app.extensions import atomic, db
 from app.land import case_footprints
 from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import Document, LandCase, User
 from gis.fields import CASE_FIELDS
-from gis.geometry import SRID
+from gis.geometry import from_db, to_db
 from gis.spatial import derive_admin_areas
 
 ENTITY = "land_case"
@@ -38,21 +36,10 @@ UNLOCATED = _l("ตำแหน่งนี้อยู่ในทะเลห�
                "(ไม่พบตำบล อำเภอ หรือจังหวัดที่ครอบคลุมจุดนี้)")
 
 
-@contextmanager
-def atomic() -> Iterator[None]:
-    """Commit when the block succeeds, roll everything back when it raises."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 def case_values(case: LandCase) -> dict[str, Any]:
     """A case's stored values by field name, with `lon`/`lat` from its point."""
     values = {f.name: getattr(case, f.name) for f in CASE_FIELDS}
-    point = to_shape(case.geom)
+    point = from_db(case.geom)
     values.update(lon=round(point.x, 7), lat=round(point.y, 7), location_note=case.location_note,
                   created_at=case.created_at, deleted_at=case.deleted_at)
     return values
@@ -124,8 +111,7 @@ def create_case(raw: RawCase, user: User | None, *, may_set_sensitive: bool = Tr
         code = values.pop("code", None)
         if code and _code_taken(code):
             raise _code_conflict(code)
-        case = LandCase(**values, **land.columns(), code=code or _next_code(),
-                        geom=from_shape(clean.point, srid=SRID),
+        case = LandCase(**values, **land.columns(), code=code or _next_code(), geom=to_db(clean.point),
                         version=1, created_by_id=_user_id(user), updated_by_id=_user_id(user))
         db.session.add(case)
         try:
@@ -171,7 +157,7 @@ def update_case(case_id: int, raw: RawCase, user: User | None, versions: Sequenc
         new_values: dict[str, Any] = {k: new for k, (_old, new) in changes.items()}
         new_values.update(land.columns())
         if moved:
-            new_values["geom"] = from_shape(point, srid=SRID)
+            new_values["geom"] = to_db(point)
         stmt = (update(LandCase)
                 .where(LandCase.id == case_id, LandCase.version.in_(versions), LandCase.deleted_at.is_(None))
                 .values(**new_values, version=LandCase.version + 1, updated_at=func.now(),

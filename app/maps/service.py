@@ -11,15 +11,15 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import text
 
+from app import places
 from app.api.params import bbox_param, int_param
 from app.config import ROOT
 from app.errors import BadRequest
 from app.extensions import db
 from app.maps import queries
 from app.maps.state import Scope, ViewState, parse_provinces, parse_statuses, parse_time
-from app.models import Region
 from gis import fields
 from gis.maps import MapParts, MapSpec, build_map, load_manifest
 
@@ -162,7 +162,7 @@ def _cases(scope: Scope, args: Mapping[str, str], provinces: list[str] | None, s
 
 def region_choices(current: str) -> list[dict[str, Any]]:
     """Regions and zones for the page's region menu."""
-    regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.code)).all()
+    regions = places.regions()
     out = []
     for region in regions:
         if region.kind == "zone":

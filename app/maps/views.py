@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import places
 from app.auth.security import require
 from app.errors import NotFound
-from app.extensions import db
 from app.filters import region_provinces
 from app.maps import pages, queries, service
 from app.maps.state import Scope, parse_view
@@ -44,7 +44,7 @@ def national_map():
 @require("read")
 def region_map(region_code: str):
     """One CODI region or zone, fitted to its provinces."""
-    region = db.session.get(Region, region_code[:32])
+    region = places.region(region_code)
     provinces = region_provinces(region.code) if region else []
     if region is None or not provinces:
         raise NotFound(_("ไม่พบภาคหรือเขต %(code)s", code=region_code[:40]))

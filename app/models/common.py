@@ -8,7 +8,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-SRID = 4326
+from gis.geometry import SRID  # the one SRID (4326)
 
 
 def point_column() -> Mapped:

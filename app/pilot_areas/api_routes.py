@@ -12,7 +12,6 @@ from flask_login import current_user
 from app import documents, history
 from app.auth.security import current_role, require
 from app.errors import NotFound, ValidationError
-from app.extensions import db
 from app.filters import Filter, parse_filter
 from app.pilot_areas import api
 from app.pilot_areas.records import (
@@ -25,15 +24,16 @@ from app.pilot_areas.records import (
 )
 from app.pilot_areas.service import (
     ENTITY,
-    add_review,
-    create_pilot,
+    add_pilot,
+    attach_document,
+    delete_pilot,
+    edit_pilot,
     get_pilot,
     pilot_filter,
     pilot_select,
-    remove_pilot,
+    review_pilot,
     reviews_of,
     serialise_review,
-    update_pilot,
 )
 
 GEOJSON = "application/geo+json"
@@ -90,8 +90,7 @@ def list_pilot_areas():
 @require("pilot.manage")
 def create_pilot_area():
     """Create a pilot area on a subdistrict (by `subdistrict_code`, with or without `TH`)."""
-    pilot = create_pilot(_properties(json_body()), current_user)
-    db.session.commit()
+    pilot = add_pilot(_properties(json_body()), current_user)
     return _feature_response(pilot.id, 201)
 
 
@@ -106,10 +105,8 @@ def get_pilot_area(pilot_id: int):
 @require("pilot.write")
 def patch_pilot_area(pilot_id: int):
     """Partial update; requires `If-Match: <ETag>` (428 without, 412 when stale)."""
-    pilot = get_pilot(pilot_id, lock=True)
-    check_if_match(pilot.version)
-    update_pilot(pilot, _properties(json_body()), current_user)
-    db.session.commit()
+    check_if_match(get_pilot(pilot_id).version, request.headers.get("If-Match") or "")  # 404, 428, 412 first
+    edit_pilot(pilot_id, _properties(json_body()), current_user, if_match=request.headers.get("If-Match"))
     return _feature_response(pilot_id)
 
 
@@ -117,8 +114,7 @@ def patch_pilot_area(pilot_id: int):
 @require("pilot.manage")
 def delete_pilot_area(pilot_id: int):
     """Remove a pilot area (204): a soft delete with history; adding the subdistrict again restores it."""
-    remove_pilot(get_pilot(pilot_id, lock=True), current_user)
-    db.session.commit()
+    delete_pilot(pilot_id, current_user)
     return Response(status=204)
 
 
@@ -134,9 +130,8 @@ def list_reviews(pilot_id: int):
 @require("pilot.review")
 def post_review(pilot_id: int):
     """An architect's review: `{"verdict": "approved" | "needs_changes", "comment": ...}`."""
-    pilot = get_pilot(pilot_id)
-    review = add_review(pilot, json_body(), current_user)
-    db.session.commit()
+    get_pilot(pilot_id)
+    review = review_pilot(pilot_id, json_body(), current_user)
     return jsonify(serialise_review(review, current_user)), 201
 
 
@@ -166,19 +161,10 @@ def list_pilot_documents(pilot_id: int):
 def post_pilot_document(pilot_id: int):
     """Attach a plan document (multipart `file`, optional `kind`, `description`)."""
     get_pilot(pilot_id)
-    document = store_document(pilot_id)
-    db.session.commit()
-    return jsonify(documents.serialise(document, _document_url(pilot_id, document.id))), 201
-
-
-def store_document(pilot_id: int):
-    """Store the uploaded `file` on the pilot and write its history (not committed)."""
-    document = documents.store(ENTITY, pilot_id, request.files.get("file"), current_user,
+    document = attach_document(pilot_id, request.files.get("file"), current_user,
                                kind=request.form.get("kind") or None,
                                description=request.form.get("description") or None)
-    history.record(ENTITY, pilot_id, "document", current_user, field="document",
-                   new=document.original_name, note=document.description)
-    return document
+    return jsonify(documents.serialise(document, _document_url(pilot_id, document.id))), 201
 
 
 @api.get("/pilot-areas/<int:pilot_id>/documents/<int:document_id>")

@@ -13,10 +13,9 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import Select, column, select, table
+from sqlalchemy import Select, column, table
 
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired, ValidationError
-from app.extensions import db
 from app.filters import Filter
 from app.geojson import collection, count, rows_of
 
@@ -71,10 +70,3 @@ def paged_collection(stmt: Select, f: Filter, *, order: str = "id") -> str:
     matched = count(stmt)
     return collection(rows_of(stmt, order=order, limit=limit, offset=offset),
                       head={"numberMatched": matched, "links": f.links(matched)})
-
-
-def region_names() -> dict[str, tuple[str, str]]:
-    """Region and zone code -> (Thai name, English name)."""
-    from app.models import Region
-
-    return {r.code: (r.name_th, r.name_en) for r in db.session.scalars(select(Region).order_by(Region.sort_order))}

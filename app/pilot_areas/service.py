@@ -17,13 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
-from app import history
+from app import documents, history
 from app.auth.scope import check_scope
 from app.errors import Conflict, NotFound, ValidationError, integrity_error
-from app.extensions import db
+from app.extensions import atomic, db
 from app.filters import Filter, field_predicates, region_predicate
-from app.models import District, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
-from app.pilot_areas.records import MAX_INT, province_regions
+from app.models import District, Document, Fund, LandCase, PilotArea, PilotReview, Province, Subdistrict, User
+from app.pilot_areas.records import MAX_INT, check_if_match, province_regions
 from app.validation import Invalid, check_value, validate_fields
 from gis.fields import PILOT_AREA_FIELDS, REVIEW_VERDICTS, Field
 
@@ -271,3 +271,57 @@ def serialise_review(review: PilotReview, author: User) -> dict[str, Any]:
         "created_at": review.created_at.isoformat() if review.created_at else None,
     }
 
+
+
+# ---------------------------------------------------------------- operations (each one transaction)
+
+def add_pilot(body: dict[str, Any], user: User | None, *, lenient: bool = False) -> PilotArea:
+    """Create a pilot area and commit (see `create_pilot`)."""
+    with atomic():
+        return create_pilot(body, user, lenient=lenient)
+
+
+def edit_pilot(pilot_id: int, body: dict[str, Any], user: User | None, *, if_match: str | None,
+               lenient: bool = False) -> PilotArea:
+    """A partial update guarded by the version the caller read (428/412), committed."""
+    with atomic():
+        pilot = get_pilot(pilot_id, lock=True)
+        check_if_match(pilot.version, if_match or "")
+        update_pilot(pilot, body, user, lenient=lenient)
+    return pilot
+
+
+def delete_pilot(pilot_id: int, user: User | None, reason: str | None = None) -> PilotArea:
+    """Remove a pilot area from the programme (see `remove_pilot`), committed."""
+    with atomic():
+        pilot = get_pilot(pilot_id, lock=True)
+        remove_pilot(pilot, user, reason)
+    return pilot
+
+
+def review_pilot(pilot_id: int, body: dict[str, Any], user: User) -> PilotReview:
+    """An architect's review of the pilot, committed."""
+    with atomic():
+        return add_review(get_pilot(pilot_id), body, user)
+
+
+def attach_document(pilot_id: int, file: Any, user: User | None, *, kind: str | None = None,
+                    description: str | None = None) -> Document:
+    """Store a plan document on the pilot and note it in the history, committed."""
+    with atomic():
+        get_pilot(pilot_id)
+        document = documents.store(ENTITY, pilot_id, file, user, kind=kind, description=description)
+        history.record(ENTITY, pilot_id, "document", user, field="document",
+                       new=document.original_name, note=document.description)
+    return document
+
+
+def cases_inside(subdistrict_code: str, limit: int = 2000) -> list[dict[str, Any]]:
+    """The live cases of a subdistrict as points for the pilot's map."""
+    lc = LandCase.__table__
+    rows = db.session.execute(
+        select(lc.c.id, lc.c.code, lc.c.community_name, lc.c.status, lc.c.households,
+               func.ST_X(lc.c.geom).label("lon"), func.ST_Y(lc.c.geom).label("lat"))
+        .where(lc.c.subdistrict_code == subdistrict_code, lc.c.deleted_at.is_(None))
+        .order_by(lc.c.id).limit(limit))
+    return [dict(r._mapping) for r in rows]

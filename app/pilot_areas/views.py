@@ -7,28 +7,26 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from app import documents, history
+from app import documents, history, places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import Conflict, ServiceError, ValidationError
-from app.extensions import db
-from app.models import LandCase, Region
 from app.pilot_areas import pages
-from app.pilot_areas.api_routes import pilot_feature, store_document
-from app.pilot_areas.records import check_if_match, region_names
+from app.pilot_areas.api_routes import pilot_feature
 from app.pilot_areas.service import (
     EDITABLE,
     ENTITY,
-    add_review,
-    create_pilot,
+    add_pilot,
+    attach_document,
+    cases_inside,
+    delete_pilot,
+    edit_pilot,
     get_pilot,
     pilot_count,
     pilot_filter,
     pilot_rows,
-    remove_pilot,
-    update_pilot,
+    review_pilot,
 )
 from gis.fields import CASE_STATUSES, PILOT_STAGES
 
@@ -61,12 +59,8 @@ def programme_context() -> dict[str, Any]:
     from flask_babel import get_locale
 
     lang = str(get_locale() or "th")
-    return {"region_names": region_names(),
+    return {"region_names": places.region_names(),
             "status_labels": {k: v[0 if lang == "th" else 1] for k, v in CASE_STATUSES.items()}}
-
-
-def _regions() -> list[Region]:
-    return list(db.session.scalars(select(Region).order_by(Region.sort_order)))
 
 
 def _form_values(names: tuple[str, ...]) -> dict[str, Any]:
@@ -77,24 +71,13 @@ def _errors(exc: ValidationError) -> dict[str, str]:
     return {d.get("field", ""): d.get("message", "") for d in exc.details}
 
 
-def cases_inside(subdistrict_code: str) -> list[dict[str, Any]]:
-    """The live cases of a subdistrict as points for the pilot's map."""
-    lc = LandCase.__table__
-    rows = db.session.execute(
-        select(lc.c.id, lc.c.code, lc.c.community_name, lc.c.status, lc.c.households,
-               func.ST_X(lc.c.geom).label("lon"), func.ST_Y(lc.c.geom).label("lat"))
-        .where(lc.c.subdistrict_code == subdistrict_code, lc.c.deleted_at.is_(None))
-        .order_by(lc.c.id).limit(2000))
-    return [dict(r._mapping) for r in rows]
-
-
 @pages.get("")
 @require("read")
 def pilot_list():
     """All pilot areas with what lies inside each (filters `region=`, `stage=`)."""
     region = request.args.get("region") or None
     stage = request.args.get("stage") or None
-    regions = _regions()
+    regions = places.regions()
     filters = pilot_filter(region=region if region in {r.code for r in regions} else None,
                            values=(stage,) if stage in PILOT_STAGES else ())
     rows = pilot_rows(filters)
@@ -110,15 +93,13 @@ def pilot_create():
     """Create a pilot from the list page's form (subdistrict code, team, architect)."""
     values = _form_values(("subdistrict_code", "team", "architect", "stage"))
     try:
-        pilot = create_pilot({k: v for k, v in values.items() if v != ""}, current_user, lenient=True)
-        db.session.commit()
+        pilot = add_pilot({k: v for k, v in values.items() if v != ""}, current_user, lenient=True)
     except (ValidationError, Conflict) as exc:
-        db.session.rollback()
         rows = pilot_rows()
         totals = {k: sum(r[k] for r in rows) for k in ("case_count", "households", "fund_count")}
         errors = _errors(exc) if isinstance(exc, ValidationError) else {"subdistrict_code": exc.message}
         flash(exc.message, "error")
-        return render_template("pilot_areas/list.html", rows=rows, regions=_regions(), region=None, stage=None,
+        return render_template("pilot_areas/list.html", rows=rows, regions=places.regions(), region=None, stage=None,
                                totals=totals, form=values, errors=errors, pilot_total=len(rows)), exc.status
     flash(_("เพิ่มพื้นที่รูปธรรมแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot.id))
@@ -148,13 +129,11 @@ def pilot_page(pilot_id: int):
 @require("pilot.review")
 def pilot_review(pilot_id: int):
     """Post an architect's review from the pilot page."""
-    pilot = get_pilot(pilot_id)
+    get_pilot(pilot_id)
     form = {"verdict": request.form.get("verdict", ""), "comment": request.form.get("comment", "")}
     try:
-        add_review(pilot, form, current_user)
-        db.session.commit()
+        review_pilot(pilot_id, form, current_user)
     except ValidationError as exc:
-        db.session.rollback()
         return _render_page(pilot_id, review_form=form, review_errors=_errors(exc), status=422)
     flash(_("บันทึกความเห็นแล้ว"), "success")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#reviews")
@@ -164,11 +143,9 @@ def pilot_review(pilot_id: int):
 @require("pilot.manage")
 def pilot_delete(pilot_id: int):
     """Remove a pilot area from the programme (a soft delete; its history stays)."""
-    pilot = get_pilot(pilot_id, lock=True)
-    name = pilot.name_th or pilot.subdistrict_code
     reason = (request.form.get("reason") or "").strip()[:500] or None
-    remove_pilot(pilot, current_user, reason)
-    db.session.commit()
+    pilot = delete_pilot(pilot_id, current_user, reason)
+    name = pilot.name_th or pilot.subdistrict_code
     flash(_("นำ %(name)s ออกจากพื้นที่รูปธรรมแล้ว (เพิ่มรหัสตำบลเดิมอีกครั้งเพื่อนำกลับมา)", name=name), "success")
     return redirect(url_for("pilot_areas.pilot_list"), 303)
 
@@ -179,11 +156,10 @@ def pilot_document(pilot_id: int):
     """Attach a plan document from the pilot page."""
     get_pilot(pilot_id)
     try:
-        store_document(pilot_id)
-        db.session.commit()
+        attach_document(pilot_id, request.files.get("file"), current_user, kind=request.form.get("kind") or None,
+                        description=request.form.get("description") or None)
         flash(_("แนบเอกสารแล้ว"), "success")
     except ServiceError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("pilot_areas.pilot_page", pilot_id=pilot_id) + "#documents")
 
@@ -199,12 +175,8 @@ def pilot_edit(pilot_id: int):
     form = _form_values(EDITABLE)
     version = request.form.get("version", "")
     try:
-        pilot = get_pilot(pilot_id, lock=True)
-        check_if_match(pilot.version, version or "")
-        update_pilot(pilot, form, current_user, lenient=True)
-        db.session.commit()
+        edit_pilot(pilot_id, form, current_user, if_match=version, lenient=True)
     except ServiceError as exc:
-        db.session.rollback()
         errors = _errors(exc) if isinstance(exc, ValidationError) else {}
         flash(exc.message, "error")
         return render_template("pilot_areas/form.html", pilot=get_pilot(pilot_id), form=form, errors=errors,

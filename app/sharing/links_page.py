@@ -14,12 +14,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import places
 from app.auth.security import require
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import buddhist_date
 from app.maps.service import lang
-from app.models import Region, ShareLink, User
+from app.models import ShareLink, User
 from app.sharing import service
 from gis import fields
 from gis.maps import OVERLAYS
@@ -50,7 +51,7 @@ def rows_for(user: Any) -> list[dict[str, Any]]:
     """The links `user` may manage here, as the page shows them."""
     current = lang()
     regions = {r.code: (r.name_th if current == "th" else r.name_en or r.name_th)
-               for r in db.session.scalars(select(Region))}
+               for r in places.regions()}
     now = datetime.now(UTC)
     out = []
     for link, email in db.session.execute(_visible(user)).all():

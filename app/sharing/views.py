@@ -6,13 +6,12 @@ from flask import Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import places
 from app.auth.security import require
-from app.extensions import db
 from app.logging import install_token_filter
 from app.maps import queries
 from app.maps import service as maps
 from app.maps.state import parse_view
-from app.models import Region
 from app.sharing import api, pages, service
 from app.timeline.controls import time_controls
 
@@ -57,7 +56,7 @@ def shared_map(token: str):
     parts = maps.build_page(scope, view, data_url=url_for("sharing.shared_data", token=token), case_url=None)
     service.count_view(link)
     current = maps.lang()
-    region = db.session.get(Region, link.region_code) if link.region_code else None
+    region = places.region(link.region_code)
     place = (region.name_th if current == "th" else region.name_en) if region else _("ทั้งประเทศ")
     return render_template("sharing/map.html", title=_("แผนที่กรณีปัญหาที่ดิน %(region)s", region=place),
                            parts=parts, config=parts.config, link=link, time=time_controls(as_of=view.as_of),

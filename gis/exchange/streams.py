@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from gis.exchange.cells import neutralise
 from gis.exchange.writers import ExportSpec, Rows, plain_value
+from gis.geometry import from_db
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KML_TYPES = {"int": "int", "float": "double", "bool": "bool"}
@@ -52,7 +53,7 @@ def _geojson_geometry(spec: ExportSpec, row: Sequence[Any]) -> Any:
         return None
     import shapely
 
-    return json.loads(shapely.to_geojson(shapely.from_wkb(bytes(wkb))))
+    return json.loads(shapely.to_geojson(from_db(wkb)))
 
 
 def geojson_stream(chunks: Rows, spec: ExportSpec) -> Iterator[bytes]:
@@ -100,9 +101,8 @@ def _kml_geometry(spec: ExportSpec, row: Sequence[Any]) -> str:
     wkb = row[spec.width]
     if wkb is None:
         return ""
-    import shapely
 
-    geom = shapely.from_wkb(bytes(wkb))
+    geom = from_db(wkb)
     polygons = list(getattr(geom, "geoms", [geom]))
     return "<MultiGeometry>" + "".join(_kml_rings(p) for p in polygons) + "</MultiGeometry>"
 

@@ -7,6 +7,7 @@ WKB, then `lon` and `lat` (the point, or a point on the surface of a polygon).
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -233,28 +234,31 @@ def write_gpkg(chunks: Rows, spec: ExportSpec, work: Path, base: str) -> Path:
     return target
 
 
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _sheet_text(value: Any) -> Any:
     """Control characters (a pasted vertical tab) that XLSX cannot hold are dropped, not a failed export."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
 def write_xlsx(chunks: Rows, spec: ExportSpec, work: Path, base: str) -> Path:
-    """A workbook (write-only, streamed to disk): the rows with lon/lat, then a sheet of field labels."""
-    from openpyxl import Workbook
+    """A workbook streamed to disk row by row (`gis.exchange.xlsx`, constant memory): the rows with
+    lon/lat, then a sheet of field labels. Text stays text: nothing becomes a formula."""
+    from gis.exchange.xlsx import XlsxStream
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(spec.layer[:31])
-    sheet.append([f.name for f in spec.fields] + ["lon", "lat"])
-    for rows in chunks:
-        for row in rows:
-            values = [_sheet_text(neutralise(plain_value(v, f.kind))) for f, v in zip(spec.fields, row, strict=False)]
-            sheet.append(values + [row[spec.width + 1], row[spec.width + 2]])
-    labels = book.create_sheet("fields")
-    labels.append(["field_name", "shapefile_name", "label_th", "label_en"])
-    for f in spec.fields:
-        labels.append([f.name, f.shp, f.label_th, f.label_en])
     target = work / f"{base}.xlsx"
-    book.save(target)
+    kinds = [f.kind for f in spec.fields]
+    lon_at, lat_at = spec.width + 1, spec.width + 2
+    with XlsxStream(target) as book:
+        sheet = book.sheet(spec.layer)
+        sheet.row([f.name for f in spec.fields] + ["lon", "lat"])
+        for rows in chunks:
+            for row in rows:
+                sheet.row([neutralise(plain_value(v, kind)) for kind, v in zip(kinds, row, strict=False)]
+                          + [row[lon_at], row[lat_at]])
+        labels = book.sheet("fields")
+        labels.row(["field_name", "shapefile_name", "label_th", "label_en"])
+        for f in spec.fields:
+            labels.row([f.name, f.shp, f.label_th, f.label_en])
     return target

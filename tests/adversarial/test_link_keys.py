@@ -15,7 +15,8 @@ LINK_KEYS = {"_external": "1", "_method": "x", "_anchor": "a", "_scheme": "javas
 # more than one value for an argument that names a kind of thing: every kind is tried
 VARIANTS = {"layer": ("cases", "pilot-areas", "funds"),
             "collection_id": ("cases", "pilot-areas", "funds", "provinces", "districts", "subdistricts")}
-EXTRA_IDS = {"filename": "app.js", "region_code": "south", "z": 0, "x": 0, "y": 0, "level": "provinces"}
+EXTRA_IDS = {"filename": "app.js", "region_code": "south", "z": 0, "x": 0, "y": 0, "level": "provinces",
+             "job_id": "00000000-0000-0000-0000-000000000000"}
 
 
 def _paths(rule: str) -> list[dict[str, str]]:

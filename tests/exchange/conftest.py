@@ -7,13 +7,11 @@ import itertools
 from typing import Any
 
 import pytest
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import HistoryEntry, LandCase
-from gis.spatial import derive_admin_areas
+from tests import factories
 
 _numbers = itertools.count(1)
 # points inside subdistricts: Khlong Toei (Bangkok), Chiang Mai town, Hat Yai, Khon Kaen
@@ -23,19 +21,15 @@ SEA = (101.0, 10.0)  # Gulf of Thailand, far from any coast
 
 @pytest.fixture()
 def make_case(session):
-    """`make_case(community_name=..., lon=..., lat=...)`: a stored, located case (rolled back after)."""
+    """`make_case(community_name=..., lon=..., lat=...)`: a stored, located case (rolled back after),
+    from the one case factory (tests/factories.py), spread over four towns with `XT-` codes."""
 
-    def make(**values: Any) -> LandCase:
+    def make(**values: Any):
         n = next(_numbers)
         lon, lat = values.pop("lon", PLACES[n % len(PLACES)][0]), values.pop("lat", PLACES[n % len(PLACES)][1])
         fields = {"code": f"XT-{n:06d}", "community_name": f"ชุมชนทดสอบ {n}", "households": 10 + n,
-                  "status": "reported", "is_sample": False, "version": 1, **values}
-        case = LandCase(**fields, geom=from_shape(Point(lon, lat), srid=4326))
-        session.add(case)
-        session.flush()
-        assert derive_admin_areas(session.connection(), "land_cases", [case.id]) == []
-        session.refresh(case)
-        return case
+                  "status": "reported", **values}
+        return factories.make_case(None, history=False, lon=lon, lat=lat, **fields)
 
     return make
 

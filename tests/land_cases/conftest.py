@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import HistoryEntry, LandCase
+from tests import factories
 from tests.factories import case_payload
 
 
@@ -22,14 +23,13 @@ def counts(session):
 
 
 @pytest.fixture()
-def make_case(client, auth):
-    """`make_case(**overrides)` posts a valid case as the land team and returns the Feature."""
-    def post(role: str = "land_team", **overrides: Any) -> dict:
-        response = client.post("/api/v1/cases", json=case_payload(**overrides), headers=auth(role))
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
+def make_case(client, users):
+    """`make_case(role, **overrides)`: a valid case made by that role (the land team by default)
+    through the one case factory (tests/factories.py); the Feature as the API returns it."""
+    def make(role: str = "land_team", **overrides: Any) -> dict:
+        return factories.make_case(users[role], **case_payload(**overrides))
 
-    return post
+    return make
 
 
 def etag_of(client, case_id: int, headers: dict) -> str:

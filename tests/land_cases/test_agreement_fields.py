@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from app.auth.security import session_fields
 from tests.exchange.conftest import upload
 from tests.factories import case_payload
 
@@ -89,6 +90,7 @@ def test_forms_and_pages(app, session, users, client, auth):
     web = app.test_client()
     with web.session_transaction() as cookie:
         cookie["_user_id"] = str(users["land_team"].id)
+        cookie.update(session_fields(users["land_team"]))
         cookie["_fresh"] = True
     form = {"community_name": "ชุมชนฟอร์มสัญญา", "households": "40", "agreement_type": "lease",
             "lease_expires_on": "31/12/2580", "lon": "100.564", "lat": "13.708"}

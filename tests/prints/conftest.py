@@ -1,4 +1,4 @@
-"""Helpers for the print tests: the committed map data, and reading PDFs with poppler-utils."""
+"""Helpers for the print tests: reading PDFs with poppler-utils (`map_data` lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from tests.maps.data import ensure_map_data, remove_map_data
-
-
-@pytest.fixture(scope="session")
-def map_data(app):
-    made = ensure_map_data(app)
-    yield made
-    remove_map_data(app)
 
 
 def _tool(name: str) -> str:

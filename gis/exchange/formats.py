@@ -1,0 +1,51 @@
+"""The one export-format registry: name, label, media type, extension and writer of each format.
+
+The export API, the case-list download links and the import page all read it; a format
+added here is offered everywhere. `spool` writers make a file in a work folder (shapefile,
+GeoPackage, XLSX); `stream` writers yield bytes straight from the database cursor (CSV,
+GeoJSON, KML). `importable`: the import readers take the format back (round trip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gis.exchange import streams, writers
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    media_type: str
+    extension: str
+    spool: Callable[..., Any] | None = None
+    stream: Callable[..., Any] | None = None
+    importable: bool = True
+    accept: tuple[str, ...] = ()  # file name endings the import page offers for it
+
+    def __post_init__(self) -> None:
+        if (self.spool is None) == (self.stream is None):
+            raise ValueError(f"{self.name}: give either a spooled or a streamed writer")
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("shp", "Shapefile", "application/zip", "shp.zip", spool=writers.write_shapefile_zip,
+                 accept=(".zip",)),
+    ExportFormat("gpkg", "GeoPackage", "application/geopackage+sqlite3", "gpkg", spool=writers.write_gpkg,
+                 accept=(".gpkg",)),
+    ExportFormat("kml", "KML", "application/vnd.google-earth.kml+xml", "kml", stream=streams.kml_stream,
+                 importable=False),
+    ExportFormat("csv", "CSV", "text/csv; charset=utf-8", "csv", stream=streams.csv_stream, accept=(".csv",)),
+    ExportFormat("xlsx", "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+                 spool=writers.write_xlsx, accept=(".xlsx",)),
+    ExportFormat("geojson", "GeoJSON", "application/geo+json", "geojson", stream=streams.geojson_stream,
+                 accept=(".geojson", ".json")),
+)}
+
+
+def import_accept() -> str:
+    """The `accept=` list of the import page's file input."""
+    return ",".join(ending for f in EXPORT_FORMATS.values() if f.importable for ending in f.accept)
