@@ -69,6 +69,18 @@ def _load_sample_if_available() -> None:
     sample_data.load_sample()
 
 
+@pytest.fixture(autouse=True)
+def _limiter_off():
+    """The suite's app runs without rate limits, but Flask-Limiter's `enabled` is process-wide: an
+    app made inside a test (tests/test_rate_limits.py) turns it on for every later test. Each test
+    starts with it off and leaves it as it found it; limits are tested in their own apps."""
+    from app.extensions import limiter
+
+    enabled, limiter.enabled = limiter.enabled, False
+    yield
+    limiter.enabled = enabled
+
+
 @pytest.fixture()
 def session(app) -> Iterator:
     """Bind the app's session to one outer transaction that is rolled back after the test."""

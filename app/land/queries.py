@@ -5,6 +5,7 @@ Everything reads the tables `app.land.overlaps` keeps; nothing is recomputed per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     Text,
     and_,
     case,
@@ -165,3 +167,14 @@ def footprint_select(*, bbox: tuple[float, ...] | None = None, statuses: list[st
         *columns, func.round(cast(LandCase.area_rai, db.Numeric), 4).label("area_rai"),
         overlay.label("overlay_owner_type"), conflict_expr(overlay).label("owner_conflict"),
         LandCase.footprint.label("geom"), maintain_column_froms=True)
+
+
+def parcels_of(layer_id: int, bbox: Sequence[float] | None = None) -> Select:
+    """A layer's parcels (id, layer, attributes, geometry), optionally those meeting `bbox`."""
+    from app.models import ReferenceParcel
+
+    stmt = select(ReferenceParcel.id, ReferenceParcel.layer_id, ReferenceParcel.attributes,
+                  ReferenceParcel.geom).where(ReferenceParcel.layer_id == layer_id)
+    if bbox:
+        stmt = stmt.where(func.ST_Intersects(ReferenceParcel.geom, func.ST_MakeEnvelope(*bbox, 4326)))
+    return stmt

@@ -60,7 +60,8 @@ def vector_tile(layer: str, z: int, x: int, y: int):
     _check_params(CASE_PARAMS if layer in ("cases", "case-footprints") else set())
     data = b""
     if z >= spec.min_zoom:
-        f = parse_filter("cases", paging=False) if layer == "cases" else Filter(layer)
+        # footprints are cases drawn as outlines: the same filters, parsed (and checked) the same way
+        f = parse_filter("cases", paging=False) if layer in ("cases", "case-footprints") else Filter(layer)
         data = tile(spec, z, x, y, statuses=f.statuses, region=f.region, province=f.province)
     response = Response(data, status=200 if data else 204, mimetype=MVT)
     _cache_headers(response, spec.public)

@@ -152,18 +152,6 @@ def records(client, auth) -> dict[str, Any]:
             "layer_id": layer.get_json()["id"]}
 
 
-@pytest.fixture(autouse=True)
-def _limiter_off():
-    """The suite's app runs without rate limits, but Flask-Limiter's `enabled` is process-wide: an app
-    made by another module (tests/test_rate_limits.py) may have left it on. Limits are tested in
-    separate processes (test_headers.py)."""
-    from app.extensions import limiter
-
-    enabled, limiter.enabled = limiter.enabled, False
-    yield
-    limiter.enabled = enabled
-
-
 SECRETS = ("ADVCONTACT", "081-000-4242", "contact_name", "contact_phone", "ADVNOTE")
 
 

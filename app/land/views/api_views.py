@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.api.params import bbox_param, bool_value, int_param
 from app.auth.security import require
 from app.land import layers, queries
 from app.land.views import api
 from app.land_cases import service as case_service
-from app.models import ReferenceParcel
 from app.ogc import features
 
 UPLOAD_FIELDS = ("name", "owner_type", "owner", "source", "date")
@@ -85,10 +83,7 @@ def parcels(layer_id: int):
     bbox = bbox_param()
     limit = int_param("limit", 1000, minimum=1, maximum=10000)
     offset = int_param("offset", 0, minimum=0, maximum=10**9)
-    stmt = select(ReferenceParcel.id, ReferenceParcel.layer_id, ReferenceParcel.attributes,
-                  ReferenceParcel.geom).where(ReferenceParcel.layer_id == layer.id)
-    if bbox:
-        stmt = stmt.where(func.ST_Intersects(ReferenceParcel.geom, func.ST_MakeEnvelope(*bbox, 4326)))
+    stmt = queries.parcels_of(layer.id, bbox)
     features.without_jit()
     matched = features.count(stmt)
     text, returned = features.features_text(stmt, limit=limit, offset=offset)

@@ -12,17 +12,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
+from app import places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, ServiceError
-from app.extensions import db
 from app.land import layers, queries
 from app.land.views import pages
 from app.land_cases import service as case_service
 from app.land_cases.validation import RawCase
-from app.models import Region
 from gis.fields import LAND_OWNER_TYPES, label
 from gis.footprints import format_rai, to_geojson
 
@@ -48,7 +46,7 @@ def _flash_error(exc: ServiceError) -> None:
 
 
 def _regions() -> list[Any]:
-    return list(db.session.execute(select(Region.code, Region.name_th, Region.name_en).order_by(Region.code)))
+    return places.regions()
 
 
 @pages.app_template_global("land_section")
