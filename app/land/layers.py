@@ -12,10 +12,6 @@ step leaves nothing written.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.auth.scope import check_national
 from app.errors import BadRequest, NotFound, ValidationError, gis_error
+from app.exchange import uploads
 from app.extensions import db
 from app.land import overlaps
 from app.models import ReferenceLayer, User
@@ -89,15 +86,6 @@ def parse_meta(form: dict[str, Any], *, partial: bool = False) -> LayerMeta:
     return meta
 
 
-@contextmanager
-def _scratch() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="reference-layer-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _save(file: FileStorage | None, folder: Path) -> tuple[Path, str]:
     """The upload saved under our own name: KML here, every other format through the import's checks."""
     from app.exchange.uploads import save_upload
@@ -127,7 +115,7 @@ def read_file(file: FileStorage | None, *, crs: str | None = None, encoding: str
     """Save, read and check an uploaded polygon file (4xx for anything refused)."""
     from gis.exchange.readers import parse_crs
 
-    with _scratch() as folder:
+    with uploads.scratch() as folder:
         path, fmt = _save(file, folder)
         work = folder / "work"
         work.mkdir()
