@@ -17,7 +17,8 @@ COAST_TOLERANCE_M = 2000
 # 20 degrees of latitude): an index prefilter, so that a point far out at sea does not
 # measure its distance to every subdistrict
 COAST_MARGIN_DEG = 0.025
-LOCATED_TABLES = {"land_cases", "funds"}
+# and the case importer's TEMP staging table (app.exchange.staging), located before any case is written
+LOCATED_TABLES = {"land_cases", "funds", "case_import_staging"}
 
 NOTES = {
     "district": "no subdistrict polygon holds this point: placed by its district",

@@ -88,17 +88,23 @@ def check_national(user: Any, what: str) -> None:
         raise OutOfScope(_("%(what)s แก้ไขได้เฉพาะบัญชีส่วนกลางหรือผู้ดูแลระบบ", what=what))
 
 
-def rows_outside(user: Any, table: Any, ids: Iterable[int], key: str = "id") -> dict[int, str | None]:
-    """Of the rows `ids` of `table`, those whose `region_code` is outside `user`'s scope (one SELECT)."""
+def outside_clause(user: Any, region: Any) -> Any:
+    """The SQL condition "`region` (a column) is outside `user`'s scope", or None for a national account."""
     scope = scope_of(user)
-    wanted = list(ids)
-    if scope is None or not wanted:
-        return {}
+    if scope is None:
+        return None
     from sqlalchemy import or_
 
-    region = table.c.region_code
-    stmt = (select(table.c[key], region)
-            .where(table.c[key].in_(wanted), or_(region.is_(None), region.not_in(sorted(scope)))))
+    return or_(region.is_(None), region.not_in(sorted(scope)))
+
+
+def rows_outside(user: Any, table: Any, ids: Iterable[int], key: str = "id") -> dict[int, str | None]:
+    """Of the rows `ids` of `table`, those whose `region_code` is outside `user`'s scope (one SELECT)."""
+    outside = outside_clause(user, table.c.region_code)
+    wanted = list(ids)
+    if outside is None or not wanted:
+        return {}
+    stmt = select(table.c[key], table.c.region_code).where(table.c[key].in_(wanted), outside)
     return dict(db.session.execute(stmt).all())
 
 

@@ -4,43 +4,42 @@ Rows match on `code`: an existing case is updated (only the fields that differ; 
 bumped; one history row per changed field; a status change must be allowed by
 `app.land_cases.workflow` and is written as a `status` history entry), a new one is
 created (with the code given, or the next `LC-000123`). Validation is the land-cases
-service's own (`app.land_cases.validation.validate`, lenient for spreadsheet text).
-Writes are set-based: one multi-row INSERT, one executemany UPDATE per set of changed
-columns, ONE `derive_admin_areas` call for every created or moved case, one history
-INSERT. A point that no province holds (in the sea) is a row error and rolls back all.
-Derived columns of an export (id, admin codes, version, updated_at) are ignored.
+service's own (`app.land_cases.validation.validate`, lenient for spreadsheet text), row by
+row, `CHUNK` rows at a time (the stored cases of a chunk's codes read in one SELECT), so
+that memory stays flat: the file's rows are read lazily, and only counts, the first rows of
+the preview and the errors are kept. Created and changed rows go by COPY into a staging
+table; everything after that is set-based SQL (`app.exchange.staging`). A point that no
+province holds (in the sea) is a row error and rolls back all. Derived columns of an
+export (id, admin codes, version, updated_at) are ignored.
 """
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import Point
-from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, select, text
+from sqlalchemy import ARRAY, String, any_, func, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import history
-from app.auth.scope import report_outside, rows_outside
 from app.errors import Conflict, ValidationError
-from app.exchange.bulk import point_expr, update_in_groups
-from app.exchange.report import ImportRejected, Report, all_or_nothing
+from app.exchange.report import ImportRejected, Report, finish
+from app.exchange.staging import WRITABLE, Staging
 from app.extensions import db
-from app.land_cases.service import ENTITY, SENSITIVE, TRACKED, UNLOCATED
-from app.land_cases.validation import EDITABLE, RawCase, validate
+from app.land_cases.service import SENSITIVE
+from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
-from app.models import HistoryEntry, LandCase, User
-from gis.exchange.readers import Table
+from app.models import LandCase, User
+from gis.exchange.readers import Row, Table
 from gis.exchange.schema import map_headers
 from gis.fields import CASE_FIELDS
-from gis.spatial import derive_admin_areas
 
 DERIVED = {f.name for f in CASE_FIELDS if f.derived}
-WRITABLE = [f.name for f in EDITABLE] + ["status"]
+CHUNK = 2_000  # rows validated between two reads of the stored cases (and two COPYs)
 DBF_TEXT_BYTES = 254
 GEOMETRY_MESSAGES = {
     "not a point": _l("รูปร่างต้องเป็นจุด (Point)"),
@@ -61,16 +60,17 @@ class Plan:
     old_status: str | None = None
 
 
-def _current(codes: list[str], lock: bool) -> dict[str, dict[str, Any]]:
-    """The stored values of the cases with these codes (deleted ones too), like `service.case_values`."""
+def _current(codes: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored values of the cases with these codes (deleted ones too), like `service.case_values`.
+
+    Read without a lock: `Staging.write` locks the cases it changes and refuses any whose version
+    moved since (a dry run locks nothing)."""
     if not codes:
         return {}
     t = LandCase.__table__
     stmt = select(*[t.c[f.name] for f in CASE_FIELDS], func.ST_X(t.c.geom).label("lon"),
                   func.ST_Y(t.c.geom).label("lat"), t.c.location_note, t.c.created_at,
                   t.c.deleted_at).where(t.c.code == any_(literal(codes, ARRAY(String))))
-    if lock:  # in id order: two imports touching the same cases wait, never deadlock
-        stmt = stmt.with_for_update(of=t).order_by(t.c.id)
     return _keyed(stmt, "code")
 
 
@@ -106,42 +106,71 @@ def _row_fields(table: Table, columns: dict[int, str], row: Any, report: Report)
     return fields
 
 
-def plan(table: Table, report: Report, *, may_set_sensitive: bool, lock: bool) -> list[Plan]:
-    """Validate every row against the stored cases; errors go to `report`, nothing is written."""
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Staging | None = None) -> None:
+    """Validate every row against the stored cases, `CHUNK` rows at a time; errors go to `report`,
+    each row is counted there (`report.tally`), and created or changed rows go to `staging`
+    while no row has failed. Nothing is written to the cases."""
     header = map_headers(table.headers, CASE_FIELDS)
     report.ignored_columns = header.ignored
     report.read_only_columns = sorted({table.headers[i] for i, n in header.columns.items() if n in DERIVED})
-    rows = [(row, _row_fields(table, header.columns, row, report)) for row in table.rows]
-    first_row: dict[str, int] = {}
-    for row, fields in rows:
-        code = fields.get("code")
-        if code in first_row:
-            report.error(row.number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
-                                                r=first_row[code]), "duplicate in file")
-        elif code:
-            first_row[code] = row.number
-    current = _current(list(first_row), lock)
     version_at = next((i for i, n in header.columns.items() if n == "version"), None)
-    plans = []
-    for row, fields in rows:
-        if not may_set_sensitive:
-            for name in sorted(SENSITIVE & {k for k, v in fields.items() if v}):
-                report.error(row.number, name, _("บทบาทของคุณบันทึกข้อมูลผู้ติดต่อไม่ได้"), "not allowed")
-        before = current.get(fields.get("code") or "")
-        try:
-            if before is None:
-                plans.append(_plan_create(row.number, fields))
-            elif before["deleted_at"] is not None:
-                report.error(row.number, "code", _("กรณี %(c)s ถูกลบไปแล้ว: ให้ผู้ดูแลระบบกู้คืนก่อนนำเข้า",
-                                                   c=before["code"]), "deleted")
-            else:
-                plans.append(_plan_update(row.number, fields, before, shapefile=table.format == "shp"))
-                if plans[-1].action == "update" and version_at is not None:
-                    report.check_version(row.number, row.values[version_at] if version_at < len(row.values)
-                                         else None, before["version"], before["code"])
-        except ValidationError as exc:
-            report.add_validation(row.number, exc)
-    return plans
+    shapefile = table.format == "shp"
+    first_row: dict[str, int] = {}
+    for chunk in _chunks(table.rows, CHUNK):
+        rows = [(row, _row_fields(table, header.columns, row, report)) for row in chunk]
+        for row, fields in rows:
+            code = fields.get("code")
+            if code in first_row:
+                report.error(row.number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
+                                                    r=first_row[code]), "duplicate in file")
+            elif code:
+                first_row[code] = row.number
+        current = _current(sorted({f["code"] for _row, f in rows if f.get("code")}))
+        for row, fields in rows:
+            p = _plan_row(row, fields, current, report, may_set_sensitive=may_set_sensitive,
+                          version_at=version_at, shapefile=shapefile)
+            if p is None:
+                continue
+            report.tally(p.action, lambda p=p: _preview_row(p))
+            if staging is not None and p.action != "unchanged" and not report.errors:
+                staging.add(p)
+        if staging is not None and not report.errors:
+            staging.flush()
+
+
+def _plan_row(row: Row, fields: dict[str, Any], current: dict[str, dict[str, Any]], report: Report, *,
+              may_set_sensitive: bool, version_at: int | None, shapefile: bool) -> Plan | None:
+    """One row's plan (None when it cannot be planned: its errors are in `report`)."""
+    if not may_set_sensitive:
+        for name in sorted(SENSITIVE & {k for k, v in fields.items() if v}):
+            report.error(row.number, name, _("บทบาทของคุณบันทึกข้อมูลผู้ติดต่อไม่ได้"), "not allowed")
+    before = current.get(fields.get("code") or "")
+    try:
+        if before is None:
+            return _plan_create(row.number, fields)
+        if before["deleted_at"] is not None:
+            report.error(row.number, "code", _("กรณี %(c)s ถูกลบไปแล้ว: ให้ผู้ดูแลระบบกู้คืนก่อนนำเข้า",
+                                               c=before["code"]), "deleted")
+            return None
+        p = _plan_update(row.number, fields, before, shapefile=shapefile)
+        if p.action == "update" and version_at is not None:
+            report.check_version(row.number, row.values[version_at] if version_at < len(row.values) else None,
+                                 before["version"], before["code"])
+        return p
+    except ValidationError as exc:
+        report.add_validation(row.number, exc)
+        return None
 
 
 def _plan_create(number: int, fields: dict[str, Any]) -> Plan:
@@ -194,125 +223,26 @@ def _new_codes(count: int, taken: set[str]) -> list[str]:
     return codes
 
 
-def _insert(creates: list[Plan], uid: int | None) -> dict[int, Plan]:
-    """Insert the new cases; those without a code get a placeholder until `_assign_codes`."""
-    t = LandCase.__table__
-    pending = f"~pending~{secrets.token_hex(4)}-"
-    for p in creates:
-        if not p.code:
-            p.values["code"] = f"{pending}{p.row}"
-    stmt = (insert(t).values({**{c: bindparam(f"p_{c}") for c in WRITABLE}, "geom": point_expr(), "version": 1,
-                              "created_by_id": uid, "updated_by_id": uid})
-            .returning(t.c.id, t.c.code))
-    params = [{**{f"p_{c}": p.values[c] for c in WRITABLE}, "p_lon": p.point.x, "p_lat": p.point.y}
-              for p in creates]
-    by_code = {p.values["code"]: p for p in creates}
-    out = {}
-    for case_id, code in db.session.execute(stmt, params).all():
-        by_code[code].case_id = case_id
-        out[case_id] = by_code[code]
-    return out
-
-
-def _assign_codes(creates: list[Plan]) -> None:
-    """`LC-000123` codes for the new cases that came without one, in one UPDATE.
-
-    Drawn only once every row has passed (a dry run or a failed import uses no code: the
-    sequence is not transactional, so codes drawn and rolled back would be lost for good).
-    """
-    pending = [p for p in creates if not p.code]
-    if not pending:
-        return
-    codes = _new_codes(len(pending), {p.code for p in creates if p.code})
-    db.session.execute(text("UPDATE land_cases SET code = v.code FROM unnest(CAST(:ids AS integer[]), "
-                            "CAST(:codes AS text[])) AS v(id, code) WHERE land_cases.id = v.id"),
-                       {"ids": [p.case_id for p in pending], "codes": codes})
-    for p, code in zip(pending, codes, strict=True):
-        p.code = p.values["code"] = code
-
-
-def _update(updates: list[Plan], uid: int | None) -> None:
-    update_in_groups(LandCase.__table__, [(p.case_id, p.values, (p.point.x, p.point.y) if p.point is not None
-                                           else None) for p in updates], uid)
-
-
-def _after(ids: list[int]) -> dict[int, dict[str, Any]]:
-    t = LandCase.__table__
-    names = [n for n in TRACKED if n not in ("lon", "lat")]
-    stmt = select(t.c.id, *[t.c[n] for n in names], func.ST_X(t.c.geom).label("lon"),
-                  func.ST_Y(t.c.geom).label("lat")).where(t.c.id == any_(literal(ids, ARRAY(t.c.id.type))))
-    return _keyed(stmt, "id")
-
-
-def _history(created: list[Plan], updated: list[Plan], after: dict[int, dict[str, Any]], uid: int | None,
-             note: str | None) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    today = date.today()
-
-    def add(entity_id: int, action: str, name: str, old: Any, new: Any, effective_on: date | None = None) -> None:
-        rows.append({"entity": ENTITY, "entity_id": entity_id, "action": action, "user_id": uid, "note": note,
-                     "effective_on": effective_on, "field": name, "old_value": history.to_text(old),
-                     "new_value": history.to_text(new)})
-
-    for p in created:
-        values = after[p.case_id]
-        for name in TRACKED:
-            if values.get(name) is not None:
-                add(p.case_id, "create", name, None, values[name])
-    for p in updated:
-        if "status" in p.values:
-            add(p.case_id, "status", "status", p.old_status, p.values["status"], today)
-        names = [n for n in TRACKED if n != "status"]
-        for name, (old, new) in history.diff(p.before or {}, after[p.case_id], names=names).items():
-            add(p.case_id, "update", name, old, new)
-    return rows
-
-
-def write(plans: list[Plan], user: User | None, report: Report, note: str | None) -> None:
-    """Insert, update, locate and record history in the open transaction; ImportRejected on late errors."""
-    uid = user.id if user is not None else None
-    creates = [p for p in plans if p.action == "create"]
-    updates = [p for p in plans if p.action == "update"]
-    # a limited account writes only in its regions: the regions before and after the import
-    if report_outside(user, report, rows_outside(user, LandCase.__table__, [p.case_id for p in updates]),
-                      {p.case_id: p.row for p in updates}):
-        raise ImportRejected()
-    try:
-        _insert(creates, uid) if creates else None
-        _update(updates, uid) if updates else None
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(_("มีผู้อื่นบันทึกรหัสกรณีเดียวกันพร้อมกัน: ลองนำเข้าอีกครั้ง")) from None
-    located = [p.case_id for p in creates] + [p.case_id for p in updates if p.point is not None]
-    unlocated = set(derive_admin_areas(db.session.connection(), "land_cases", located))
-    for p in plans:
-        if p.case_id in unlocated:
-            report.error(p.row, "location", _(UNLOCATED), "unlocated")
-    if unlocated:
-        raise ImportRejected()
-    if report_outside(user, report, rows_outside(user, LandCase.__table__, located),
-                      {p.case_id: p.row for p in plans}):
-        raise ImportRejected()
-    if not report.dry_run:
-        _assign_codes(creates)
-    touched = [p.case_id for p in creates + updates]
-    if touched and not report.dry_run:  # a dry run is rolled back: its history would be built for nothing
-        rows = _history(creates, updates, _after(touched), uid, note)
-        if rows:
-            db.session.execute(insert(HistoryEntry), rows)
-    if located:
-        from app.land import overlaps
-
-        overlaps.refresh(case_ids=located)  # what the new and moved cases stand on
-
-
 def import_cases(table: Table, user: User | None, *, dry_run: bool, may_set_sensitive: bool,
                  note: str | None = None) -> Report:
     """Validate and (unless `dry_run` or any error) write every row; commit once or roll back all."""
     report = Report(dry_run=dry_run, notes=dict(table.notes))
-    return all_or_nothing(
-        report, lambda: plan(table, report, may_set_sensitive=may_set_sensitive, lock=not dry_run),
-        lambda plans: write(plans, user, report, note), _preview_row)
+    try:
+        staging = Staging()
+        plan(table, report, may_set_sensitive=may_set_sensitive, staging=staging)
+        if not report.errors and staging.staged:
+            staging.check(user, report)
+            if not dry_run:
+                staging.write(user, report, note, _new_codes)
+    except ImportRejected:
+        pass
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("มีผู้อื่นบันทึกรหัสกรณีเดียวกันพร้อมกัน: ลองนำเข้าอีกครั้ง")) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return finish(report)
 
 
 def _preview_row(p: Plan) -> dict[str, Any]:

@@ -8,7 +8,7 @@ answer (`run_import`, `export_views.write_file`) and stores the same answer as i
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +73,19 @@ def start_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_
     return service.submit(job)
 
 
-class _Watched(list):
-    """The table's rows, reporting how many the importer has gone through."""
+class _Watched:
+    """The table's rows (a list, or a CSV's lazy rows: never copied), reporting how many the importer
+    has gone through."""
 
-    def __init__(self, rows: list, report: Progress) -> None:
-        super().__init__(rows)
-        self._report = report
+    def __init__(self, rows: Collection, report: Progress) -> None:
+        self._rows, self._report = rows, report
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
     def __iter__(self) -> Iterator:
         total = len(self)
-        for number, row in enumerate(super().__iter__(), 1):
+        for number, row in enumerate(self._rows, 1):
             if number % PROGRESS_EVERY == 0:
                 self._report(number, total, "checking")
             yield row
@@ -106,7 +109,7 @@ def import_job(job: Job, report: Progress) -> service.Outcome:
                         on_table=watch)
     body, status = report_body(result)
     body["preview_rows"] = result.rows[:PREVIEW_ROWS]
-    body["rows_total"] = len(result.rows)
+    body["rows_total"] = result.rows_total
     wrote = status == 200 and not p["dry_run"] and (result.created or result.updated)
     return service.Outcome(status, body, errors=body["errors"], analyze=WRITTEN[p["layer"]] if wrote else ())
 

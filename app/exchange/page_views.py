@@ -67,7 +67,7 @@ def import_preview():
         uploads.discard(token)
         token = None
     return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
-                           more=max(len(report.rows) - PREVIEW_ROWS, 0), token=token, layer=layer,
+                           more=max(report.rows_total - PREVIEW_ROWS, 0), token=token, layer=layer,
                            filename=meta["filename"], fmt=fmt), 422 if report.errors else 200
 
 
@@ -98,7 +98,7 @@ def import_confirm():
         return _form([{"row": "", "field": "file", "message": err.message}], err.status)
     if report.errors:
         return render_template("exchange/preview.html", report=report, rows=report.rows[:PREVIEW_ROWS],
-                               more=max(len(report.rows) - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],
+                               more=max(report.rows_total - PREVIEW_ROWS, 0), token=None, layer=meta["layer"],
                                filename=meta["filename"], fmt=meta["format"]), 422
     flash(_("นำเข้าแล้ว: สร้างใหม่ %(c)s รายการ แก้ไข %(u)s รายการ ไม่เปลี่ยนแปลง %(n)s รายการ",
             c=report.created, u=report.updated, n=report.unchanged), "success")

@@ -1,11 +1,15 @@
 """The import report: counts, every row error, and a per-row plan for the preview page.
 
+The preview keeps the first `PREVIEW_LIMIT` rows only (`rows_total` counts them all), so a
+report of 100,000 rows holds 500 small dicts, not 100,000.
+
 Row numbers are what a spreadsheet user sees: the heading is row 1, the first data
 row is row 2 (in GIS files the first feature is row 2 as well).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +18,8 @@ from flask_babel import gettext as _
 
 from app.errors import ValidationError
 from app.extensions import db
+
+PREVIEW_LIMIT = 500
 
 
 @dataclass
@@ -24,9 +30,18 @@ class Report:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)  # preview: row, action, code, name, changes
+    rows_total: int = 0  # every row planned (the preview holds the first PREVIEW_LIMIT)
     ignored_columns: list[str] = field(default_factory=list)
     read_only_columns: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    actions: Counter = field(default_factory=Counter)  # create / update / unchanged, counted as planned
+
+    def tally(self, action: str, describe: Callable[[], dict[str, Any]]) -> None:
+        """Count one planned row; keep its preview row (`describe()`) while the preview has room."""
+        self.rows_total += 1
+        self.actions[action] += 1
+        if len(self.rows) < PREVIEW_LIMIT:
+            self.rows.append(describe())
 
     def error(self, row: int, name: str, message: str, reason: str | None = None) -> None:
         item: dict[str, Any] = {"row": row, "field": name, "message": message}
@@ -82,13 +97,18 @@ def all_or_nothing(report: Report, make_plans: Callable[[], Sequence[Any]], writ
     except BaseException:
         db.session.rollback()
         raise
-    report.rows = [describe(p) for p in plans]
+    for p in plans:
+        report.tally(p.action, lambda p=p: describe(p))
+    return finish(report)
+
+
+def finish(report: Report) -> Report:
+    """Commit, unless any row failed or this is a dry run (then roll back); the counts when no row failed."""
     if report.errors or report.dry_run:
         db.session.rollback()
     else:
         db.session.commit()
     if not report.errors:
-        report.created = sum(p.action == "create" for p in plans)
-        report.updated = sum(p.action == "update" for p in plans)
-        report.unchanged = sum(p.action == "unchanged" for p in plans)
+        report.created, report.updated = report.actions["create"], report.actions["update"]
+        report.unchanged = report.actions["unchanged"]
     return report

@@ -13,10 +13,9 @@ no file can make the server fetch a URL.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from gis.exchange import encoding as enc
 from gis.exchange import zipsafe
 from gis.exchange.cells import as_text, unneutralise
+from gis.exchange.csv_rows import CsvRows
 from gis.exchange.errors import ExchangeError
 from gis.exchange.offline import clean_geojson, offline
 
@@ -53,7 +53,7 @@ class Row:
 class Table:
     format: str
     headers: list[str]
-    rows: list[Row] = field(default_factory=list)
+    rows: Collection[Row] = field(default_factory=list)  # a list, or the lazy `CsvRows` of a CSV
     notes: dict[str, str] = field(default_factory=dict)  # encoding, crs, layer, delimiter
     has_geometry: bool = False
 
@@ -163,29 +163,17 @@ def _text_cell(value: Any) -> str | None:
 
 
 def read_csv(path: Path, *, encoding: str | None = None, max_rows: int = 100_000) -> Table:
+    """The rows are parsed on each pass over `table.rows` (`CsvRows`): only the decoded text is kept."""
     text, label = enc.decode_table(path.read_bytes(), encoding)
     if "\x00" in text:
         raise ExchangeError("csv_binary", "The file holds NUL bytes: it is not a text CSV")
-    first = text.split("\n", 1)[0]
-    delimiter = _delimiter(first)
-    # not str.splitlines: it also splits at U+2028, vertical tab, form feed... inside a quoted cell
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = Table("csv", [], notes={"encoding": label, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)})
-    try:
-        for index, record in enumerate(reader):
-            if index == 0:
-                table.headers = [h.strip() for h in record]
-                continue
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(table.rows) >= max_rows:
-                raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
-            table.rows.append(Row(index + 1, [_text_cell(c) for c in record]))
-    except csv.Error as exc:
-        raise ExchangeError("csv_bad", f"The CSV cannot be read: {exc}") from None
-    if not table.headers:
+    end = text.find("\n")
+    delimiter = _delimiter(text if end < 0 else text[:end])
+    rows = CsvRows(text, delimiter, lambda number, record: Row(number, [_text_cell(c) for c in record]), max_rows)
+    if not rows.headers:
         raise ExchangeError("empty_file", "The file is empty")
-    return table
+    return Table("csv", rows.headers, rows,
+                 notes={"encoding": label, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)})
 
 
 def read_xlsx(path: Path, *, max_rows: int = 100_000, zip_limits: zipsafe.ZipLimits) -> Table:

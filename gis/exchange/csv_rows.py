@@ -1,0 +1,57 @@
+"""The data rows of an uploaded CSV, parsed again each time they are read.
+
+Only the decoded text is held (about the size of the file): a 100,000-row upload never
+becomes 100,000 row objects at once. The first pass, at reading time, takes the
+headings, counts the data rows and meets any malformed quoting, so later passes cannot fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from gis.exchange.errors import ExchangeError
+
+# one physical line with its ending, split as `open(newline="")` splits (\r\n, \r or \n):
+# not str.splitlines, which also splits at U+2028, vertical tab, form feed... inside a quoted cell
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class CsvRows:
+    """Sized and re-iterable: `len(rows)`, then `for row in rows` as often as needed."""
+
+    def __init__(self, text: str, delimiter: str, make_row: Callable[[int, list[str]], Any], max_rows: int) -> None:
+        self._text, self._delimiter, self._make_row = text, delimiter, make_row
+        self.headers: list[str] = []
+        self._count = 0
+        for number, record in self._records():
+            if number == 1:
+                self.headers = [h.strip() for h in record]
+            elif self._count >= max_rows:
+                raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
+            else:
+                self._count += 1
+
+    def _lines(self) -> Iterator[str]:
+        return (m.group(0) for m in _LINE.finditer(self._text))
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number a spreadsheet shows, cells) of the heading and every non-blank data row."""
+        reader = csv.reader(self._lines(), delimiter=self._delimiter)
+        try:
+            for index, record in enumerate(reader):
+                if index and not any(cell.strip() for cell in record):
+                    continue
+                yield index + 1, record
+        except csv.Error as exc:
+            raise ExchangeError("csv_bad", f"The CSV cannot be read: {exc}") from None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        for number, record in self._records():
+            if number > 1:
+                yield self._make_row(number, record)
