@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from app import history
 from app.errors import Conflict, ValidationError
 from app.exchange.report import ImportRejected, Report, finish
-from app.exchange.staging import WRITABLE, Staging
+from app.exchange.staging import WRITABLE, Staging, history_text
 from app.extensions import db
 from app.land_cases.service import SENSITIVE
 from app.land_cases.validation import RawCase, validate
@@ -117,36 +117,82 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+def _stored_texts(codes: list[str], names: list[str]) -> dict[str, tuple[list[str | None], str]]:
+    """code -> (the text of each of `names` as an export writes it, the name) for the live cases with
+    these codes: what an unchanged row of a re-imported export holds, cell for cell."""
+    if not codes:
+        return {}
+    cells = ", ".join({"lon": "CAST(ST_X(c.geom) AS text)", "lat": "CAST(ST_Y(c.geom) AS text)"}.get(n)
+                      or history_text("c", n) for n in names)
+    rows = db.session.execute(text(f"SELECT c.code, ARRAY[{cells}], c.community_name FROM land_cases c "
+                                   "WHERE c.code = ANY(:codes) AND c.deleted_at IS NULL"), {"codes": codes}).all()
+    return {code: (list(values), name) for code, values, name in rows}
+
+
 def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Staging | None = None) -> None:
     """Validate every row against the stored cases, `CHUNK` rows at a time; errors go to `report`,
     each row is counted there (`report.tally`), and created or changed rows go to `staging`
-    while no row has failed. Nothing is written to the cases."""
+    while no row has failed. Nothing is written to the cases.
+
+    A row whose every cell is, as text, what the stored case's export holds (a re-imported export)
+    is unchanged without more ado: the validator would accept every value and `history.diff` find
+    nothing. Any other row (a cell written otherwise, a moved point, contacts from a role that may
+    not set them) goes through the validator."""
     header = map_headers(table.headers, CASE_FIELDS)
     report.ignored_columns = header.ignored
     report.read_only_columns = sorted({table.headers[i] for i, n in header.columns.items() if n in DERIVED})
     version_at = next((i for i, n in header.columns.items() if n == "version"), None)
+    code_at = next((i for i, n in header.columns.items() if n == "code"), None)
     shapefile = table.format == "shp"
+    compared = [(i, n) for i, n in header.columns.items()
+                if n not in DERIVED and not (table.has_geometry and n in ("lon", "lat"))]
+    names = [n for _i, n in compared] + (["lon", "lat"] if table.has_geometry else [])
+    guarded = [i for i, n in compared if n in SENSITIVE and not may_set_sensitive]
     first_row: dict[str, int] = {}
     for chunk in _chunks(table.rows, CHUNK):
-        rows = [(row, _row_fields(table, header.columns, row, report)) for row in chunk]
-        for row, fields in rows:
-            code = fields.get("code")
+        codes: dict[int, str | None] = {}
+        for row in chunk:
+            code = codes[row.number] = _code(row, code_at)
             if code in first_row:
                 report.error(row.number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
                                                     r=first_row[code]), "duplicate in file")
             elif code:
                 first_row[code] = row.number
+        stored = _stored_texts(sorted({c for c in codes.values() if c}), names) if code_at is not None else {}
+        same: dict[int, tuple[str, str]] = {}
+        for row in chunk:
+            known = stored.get(codes[row.number] or "")
+            if known is not None and not row.geometry_error and not any(_cell(row, i) for i in guarded) \
+                    and [_cell(row, i) for i, _n in compared] + ([row.lon, row.lat] if table.has_geometry else []) \
+                    == known[0]:
+                same[row.number] = (codes[row.number] or "", known[1])
+        rows = [(row, _row_fields(table, header.columns, row, report)) for row in chunk if row.number not in same]
         current = _current(sorted({f["code"] for _row, f in rows if f.get("code")}))
+        planned = {}
         for row, fields in rows:
-            p = _plan_row(row, fields, current, report, may_set_sensitive=may_set_sensitive,
-                          version_at=version_at, shapefile=shapefile)
-            if p is None:
-                continue
-            report.tally(p.action, lambda p=p: _preview_row(p))
-            if staging is not None and p.action != "unchanged" and not report.errors:
+            p = planned[row.number] = _plan_row(row, fields, current, report, may_set_sensitive=may_set_sensitive,
+                                                version_at=version_at, shapefile=shapefile)
+            if p is not None and staging is not None and p.action != "unchanged" and not report.errors:
                 staging.add(p)
+        for row in chunk:  # counted (and previewed) in row order
+            if row.number in same:
+                code, name = same[row.number]
+                report.tally("unchanged", lambda n=row.number, c=code, m=name: {
+                    "row": n, "action": "unchanged", "code": c, "name": m, "changes": []})
+            elif (p := planned[row.number]) is not None:
+                report.tally(p.action, lambda p=p: _preview_row(p))
         if staging is not None and not report.errors:
             staging.flush()
+
+
+def _cell(row: Row, index: int) -> str | None:
+    return row.values[index] if index < len(row.values) else None
+
+
+def _code(row: Row, code_at: int | None) -> str | None:
+    """The row's code as `_row_fields` reads it (stripped; None when empty)."""
+    value = _cell(row, code_at) if code_at is not None else None
+    return (value or "").strip() or None
 
 
 def _plan_row(row: Row, fields: dict[str, Any], current: dict[str, dict[str, Any]], report: Report, *,

@@ -44,7 +44,7 @@ _STAGED = table(NAME, *(column(c) for c in COLUMNS))
 _CASES = LandCase.__table__
 
 
-def _history_text(alias: str, name: str) -> str:
+def history_text(alias: str, name: str) -> str:
     """SQL giving a column's value as `app.history.to_text` writes it (ISO dates, true/false, plain numbers)."""
     if isinstance(_CASES.c[name].type, Date):
         return f"to_char({alias}.{name}, 'YYYY-MM-DD')"
@@ -52,11 +52,11 @@ def _history_text(alias: str, name: str) -> str:
 
 
 def _new_text(name: str) -> str:
-    return {"lon": "s.lon_t", "lat": "s.lat_t"}.get(name) or _history_text("s", name)
+    return {"lon": "s.lon_t", "lat": "s.lat_t"}.get(name) or history_text("s", name)
 
 
 def _old_text(name: str) -> str:
-    return {"lon": "s.old_lon_t", "lat": "s.old_lat_t"}.get(name) or _history_text("c", name)
+    return {"lon": "s.old_lon_t", "lat": "s.old_lat_t"}.get(name) or history_text("c", name)
 
 
 _CREATED = ",\n".join(f"({i}, '{name}', {_new_text(name)})" for i, name in enumerate(TRACKED))
