@@ -7,11 +7,13 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pyogrio
 import shapely
 from sqlalchemy import Connection, text
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 from gis.errors import GisError
 from gis.exchange.offline import offline
@@ -87,6 +89,8 @@ def read_boundaries(path: str | Path) -> BoundaryLayer:
         raise GisError(f"No such file: {path}")
     if path.suffix.lower() not in ALLOWED_SUFFIXES:
         raise GisError(f"{path.name}: use GeoJSON, GeoPackage or a zipped shapefile")
+    import pyogrio  # with geopandas and pandas: loaded for a boundary file, not with the app
+
     try:
         with offline():  # a boundary file never makes the server fetch a URL (see gis.exchange.offline)
             frame = pyogrio.read_dataframe(_gdal_path(path))
@@ -104,6 +108,8 @@ def read_boundaries(path: str | Path) -> BoundaryLayer:
 
 
 def _normalise(frame: gpd.GeoDataFrame, level: Level, source: str) -> BoundaryLayer:
+    import geopandas as gpd
+
     n = level.adm
     out = gpd.GeoDataFrame({"code": _dopa(frame[f"adm{n}_pcode"], level.code_length, f"ADM{n}_PCODE")})
     for column, parent in level.parents:
@@ -140,9 +146,11 @@ def replace_level(conn: Connection, layer: BoundaryLayer) -> int:
     """Replace every row of the layer's level with the layer, by COPY, in the caller's transaction."""
     table = layer.level.table
     columns = ["code", *(c for c, _ in layer.level.parents), "name_th", "name_en"]
+    import pandas as pd
+
     buffer = io.StringIO()
     for row, geom in zip(layer.frame[columns].itertuples(index=False), layer.frame.geometry):
-        values = ["\\N" if v is None or gpd.pd.isna(v) else _copy_escape(str(v)) for v in row]
+        values = ["\\N" if v is None or pd.isna(v) else _copy_escape(str(v)) for v in row]
         buffer.write("\t".join([*values, to_ewkb_hex(geom)]) + "\n")
     conn.execute(text(f"DELETE FROM {table}"))
     raw = conn.connection.driver_connection

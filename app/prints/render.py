@@ -9,27 +9,34 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from typing import Any
 
 from flask import Response, render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from app.prints import thai_text
 
-thai_text.install()
 
+@cache
+def _no_fetch() -> type:
+    """A URL fetcher that refuses every URL: prints are self-contained. (WeasyPrint is imported on the
+    first print, not with the app: the job worker and most web workers never need its 1.5 s and memory.)"""
+    from weasyprint.urls import URLFetcher
 
-class _NoFetch(URLFetcher):
-    """Refuse every URL: prints are self-contained."""
+    class NoFetch(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None) -> Any:  # type: ignore[override]
+            raise ValueError("prints fetch nothing")
 
-    def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
-        raise ValueError("prints fetch nothing")
+    return NoFetch
 
 
 def render_pdf(template: str, **context: object) -> bytes:
     """Render `template` (a templates/print/*.html page) to PDF bytes."""
+    from weasyprint import HTML
+
+    thai_text.install()  # once (it checks): WeasyPrint's Thai glyph mapping fixed before the first font
     html = render_template(template, **context)
-    return HTML(string=html, url_fetcher=_NoFetch(), media_type="print").write_pdf()
+    return HTML(string=html, url_fetcher=_no_fetch()(), media_type="print").write_pdf()
 
 
 def safe_filename(*parts: str) -> str:
