@@ -77,7 +77,7 @@ SELECT :entity, h.case_id, h.action, h.field, h.old, h.new, :note, h.effective_o
     FROM {NAME} s JOIN land_cases c ON c.id = s.case_id
     CROSS JOIN LATERAL (VALUES {_CHANGED}) v(ord, action, field, old, new, effective_on)
     WHERE s.action = 'update' AND v.old IS DISTINCT FROM v.new) h
-ORDER BY h.part, h.row, h.ord"""
+"""  # no ORDER BY: each case's rows come out together and in field order (LATERAL VALUES), as ids need
 _SET = ", ".join(f"{c} = s.{c}" for c in WRITABLE + list(DERIVED_AREAS))
 _UPDATE = f"""UPDATE land_cases c SET {_SET}, geom = COALESCE(s.geom, c.geom), version = c.version + 1,
     updated_at = now(), updated_by_id = :uid
@@ -98,8 +98,9 @@ def _ddl() -> str:
             f"lon_t text, lat_t text, old_lon_t text, old_lat_t text, {', '.join(typed)}) ON COMMIT DROP")
 
 
-def _lon_lat_text(point: Any) -> tuple[str | None, str | None]:
-    return history.to_text(round(point.x, 7)), history.to_text(round(point.y, 7))
+def _lon_lat_text(point: Any) -> tuple[str, str]:
+    """`history.to_text` of the rounded lon/lat (a float's text is `str`)."""
+    return str(round(point.x, 7)), str(round(point.y, 7))
 
 
 class Staging:
