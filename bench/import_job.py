@@ -20,6 +20,7 @@ boundaries and regions only):
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import subprocess
@@ -177,7 +178,8 @@ def export_csv(app, path: Path) -> list[str]:
                           headers={"Authorization": f"Bearer {app.config['BENCH_TOKEN']}"})
     assert response.status_code == 200, response.status_code
     path.write_bytes(response.data)
-    return path.read_text(encoding="utf-8-sig").split("\r\n", 1)[0].split(",")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))
 
 
 def main() -> None:

@@ -15,8 +15,9 @@ export (id, admin codes, version, updated_at) are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -148,6 +149,7 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
                 if n not in DERIVED and not (table.has_geometry and n in ("lon", "lat"))]
     names = [n for _i, n in compared] + (["lon", "lat"] if table.has_geometry else [])
     guarded = [i for i, n in compared if n in SENSITIVE and not may_set_sensitive]
+    picked = _picker([i for i, _n in compared])
     first_row: dict[str, int] = {}
     for chunk in _chunks(table.rows, CHUNK):
         codes: dict[int, str | None] = {}
@@ -163,7 +165,7 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
         for row in chunk:
             known = stored.get(codes[row.number] or "")
             if known is not None and not row.geometry_error and not any(_cell(row, i) for i in guarded) \
-                    and [_cell(row, i) for i, _n in compared] + ([row.lon, row.lat] if table.has_geometry else []) \
+                    and picked(row) + ([row.lon, row.lat] if table.has_geometry else []) \
                     == known[0]:
                 same[row.number] = (codes[row.number] or "", known[1])
         rows = [(row, _row_fields(table, header.columns, row, report)) for row in chunk if row.number not in same]
@@ -183,6 +185,19 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
                 report.tally(p.action, lambda p=p: _preview_row(p))
         if staging is not None and not report.errors:
             staging.flush()
+
+
+def _picker(indexes: list[int]) -> Callable[[Row], list[str | None]]:
+    """The cells at `indexes` of a row, as a list (in C for a full row: 100,000 rows x 25 cells)."""
+    width = max(indexes, default=-1) + 1
+    get = itemgetter(*indexes) if len(indexes) > 1 else None
+
+    def pick(row: Row) -> list[str | None]:
+        if get is not None and len(row.values) >= width:
+            return list(get(row.values))
+        return [_cell(row, i) for i in indexes]
+
+    return pick
 
 
 def _cell(row: Row, index: int) -> str | None:
