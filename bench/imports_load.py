@@ -86,7 +86,7 @@ def main() -> None:
     with app.app_context():
         users = [make_user("land_team", email=f"importer{i}@example.org") for i in range(USERS)]
         tokens = [u.token for u in users]
-        reader = make_user("land_team", email="reader@example.org")
+        reader = make_user("land_team", email="reader@example.org").email
         db.session.remove()
     folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
     files = []
@@ -102,7 +102,7 @@ def main() -> None:
     windows: list[dict[str, float]] = []
     try:
         with benchlib.serve(PORT, {"UPLOAD_DIR": str(uploads)}) as base:
-            session = sign_in(base, reader.email, PASSWORD)
+            session = sign_in(base, reader, PASSWORD)
             idle = wrk(base, session)
             jobs: list[dict] = [{} for _ in range(USERS)]
 

@@ -8,6 +8,8 @@ set -uo pipefail
 set +e
 trap 'for p in 5100 5101 5103 5104 5106 5108 5109; do bench_stop $p; done' EXIT
 BENCHES=(geojson_api export_shp derive_admin ogc_items map_page load slow_clients print as_of land)
+# run by hand (each takes 5-10 minutes and makes its own database; bench/README.md), their tables kept
+BY_HAND=(import_job imports_load)
 # BENCH_ONLY="ogc_items load": run only those again; the other tables keep their last output
 read -r -a RUN <<< "${BENCH_ONLY:-${BENCHES[*]}}"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -53,6 +55,10 @@ pg=$(echo "$DATABASE_URL" | sed 's/+psycopg//')
     if [ -f "bench/out/$name.md" ]; then cat "bench/out/$name.md"; echo
     elif [ -n "$(previous "$name")" ]; then previous "$name"
     else echo "## $name: failed, see bench/out/$name.log"; echo; fi
+  done
+  for name in "${BY_HAND[@]}"; do  # a fresh hand run's table, else the last one
+    if [ -f "bench/out/$name.md" ]; then echo "<!-- bench:$name -->"; cat "bench/out/$name.md"; echo
+    elif [ -n "$(previous "$name")" ]; then echo "<!-- bench:$name -->"; previous "$name"; fi
   done
   echo "<!-- bench:profiling -->"
   cat bench/profiling.md
