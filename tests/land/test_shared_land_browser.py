@@ -46,7 +46,8 @@ def test_shared_map_draws_the_links_reference_layer(live_server, shared_layer, p
     bodies: list[str] = []
     page.on("response", lambda r: bodies.append(r.text()) if "layer=reference" in r.url else None)
     assert page.context.cookies() == []
-    response = page.goto(f"{shared_layer['link']['url']}?c={LAT:.5f},{LON:.5f}&z=15")
+    path = urlsplit(shared_layer["link"]["url"]).path   # (made by the test client: its host is not the server's)
+    response = page.goto(f"{live_server}{path}?c={LAT:.5f},{LON:.5f}&z=15")
     assert response.status == 200
     _wait_until(page, f"window.codiLand && (window.codiLand.parcels[{layer_id}] || 0) > 0")
     control = page.locator("#land-control").inner_text()
@@ -56,11 +57,11 @@ def test_shared_map_draws_the_links_reference_layer(live_server, shared_layer, p
     assert page.locator("#land-control").evaluate("e => getComputedStyle(e).display") != "none"
     assert page.locator(".leaflet-pane path.leaflet-interactive").count() >= 2
     assert bodies and all("P-1" not in b and "attributes" not in b for b in bodies)
+    page.screenshot(path="tests/artifacts/land_shared_layer.png")
     # switched off, the address says so (and the print links carry it)
     page.locator(f"input[data-land='{layer_id}']").uncheck()
     _wait_until(page, f"(window.codiLand.parcels[{layer_id}] || 0) === 0")
     assert f"reference:{layer_id}" not in parse_qs(urlsplit(page.url).query).get("layers", [""])[0]
-    page.screenshot(path="tests/artifacts/land_shared_layer.png")
     assert page.js_errors == []
 
 
