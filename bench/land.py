@@ -60,8 +60,9 @@ def _app(url: str):
     return create_app()
 
 
-def _prepare(app, gpkg: Path) -> int:
-    """Footprints for the generated cases, the parcels file and its layer (once); the layer's id."""
+def _prepare(app, gpkg: Path, *, need_file: bool = True) -> int:
+    """Footprints for the generated cases, the parcels file and its layer (once); the layer's id.
+    (`need_file` False: only the map is measured, the layer is there already: no file is written.)"""
     from sqlalchemy import text
 
     from app.extensions import db
@@ -72,7 +73,7 @@ def _prepare(app, gpkg: Path) -> int:
         conn = db.session.connection()
         if generate_footprints(conn):
             db.session.commit()
-        if not gpkg.exists():
+        if not gpkg.exists() and need_file:
             generate_parcels_file(db.session.connection(), gpkg, PARCELS)
             db.session.rollback()
         layer = db.session.scalar(text("SELECT id FROM reference_layers WHERE name = 'bench parcels'"))
@@ -85,7 +86,7 @@ def _prepare(app, gpkg: Path) -> int:
                 meta = layers.LayerMeta("bench parcels", "treasury", "bench", "generated", None)
                 record, _body = layers.create_layer(FileStorage(handle, filename=gpkg.name), meta, None)
             layer = record.id
-        else:
+        elif not db.session.scalar(text("SELECT EXISTS (SELECT 1 FROM land_overlaps)")):
             overlaps.refresh()
             db.session.commit()
     benchlib.bash(f"psql -q \"$(bench_url_for {benchlib.DB_NAME} | sed 's/+psycopg//')\" -c 'VACUUM ANALYZE'")
@@ -298,7 +299,8 @@ def main() -> None:
     benchlib.OUT.mkdir(parents=True, exist_ok=True)
     app = _app(url)
     started = time.perf_counter()
-    layer_id = _prepare(app, gpkg)
+    only = os.environ.get("BENCH_LAND_ONLY", "").split()  # e.g. "load api": only those parts
+    layer_id = _prepare(app, gpkg, need_file=not only or "load" in only)
     prepared = time.perf_counter() - started
     from sqlalchemy import text
 
@@ -312,7 +314,6 @@ def main() -> None:
     rows: list[list[str]] = []
     parts = {"overlaps": lambda: overlap_bench(app), "load": lambda: load_bench(app, gpkg, url),
              "api": lambda: api_bench(app), "map": lambda: map_bench(app, layer_id)}
-    only = os.environ.get("BENCH_LAND_ONLY", "").split()  # e.g. "load api": only those parts
     for name, bench in parts.items():
         if only and name not in only:
             continue
