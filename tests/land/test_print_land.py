@@ -87,3 +87,18 @@ def test_dossier_and_site_brief_maps_draw_the_land(app, client, auth, pdf, named
     with app.test_request_context("/"):
         dossier = records.case_dossier(case["id"], "viewer", "th")
     assert f'fill="{OWNER_COLOURS["treasury"]}"' in dossier["svg"] and dossier["svg"].count(FOOTPRINT_FILL) >= 2
+
+
+def test_site_brief_map_draws_the_land_under_the_pilot(app, named_layer):
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.prints import records
+
+    pilot_id = db.session.execute(text("SELECT id FROM pilot_areas WHERE subdistrict_code = '103301'")).scalar()
+    assert pilot_id, "the sample pilot subdistrict at Khlong Toei"
+    named_layer("ที่ดินใต้พื้นที่รูปธรรม", owner_type="treasury")
+    with app.test_request_context("/"):
+        brief = records.pilot_brief(pilot_id, "th")
+    assert f'fill="{OWNER_COLOURS["treasury"]}"' in brief["svg"]
+    assert "ที่ดินใต้พื้นที่รูปธรรม (กรมธนารักษ์)" in brief["svg"]        # the legend inside the map

@@ -74,6 +74,13 @@ def test_signed_in_map_keeps_a_reference_layer_in_its_address(live_server, commi
     page.evaluate(f"window.codiLand.show({layer_id})")
     _wait_until(page, f"(window.codiLand.parcels[{layer_id}] || 0) > 0")
     assert f"reference:{layer_id}" in parse_qs(urlsplit(page.url).query)["layers"][0]
+    # the print button asks for the same layers (static/print/print_links.js reads the address)
+    page.evaluate("window.addEventListener('click', function (e) { e.preventDefault(); })")
+    page.click("#print-a4")
+    href = page.get_attribute("#print-a4", "href")
+    assert f"reference:{layer_id}" in parse_qs(urlsplit(href).query)["layers"][0]
+    printed = page.request.get(f"{live_server}{href}")
+    assert printed.status == 200 and printed.body().startswith(b"%PDF-")
     page.reload()   # the address brings it back switched on
     _wait_until(page, f"(window.codiLand.parcels[{layer_id}] || 0) > 0")
     assert page.locator(f"input[data-land='{layer_id}']").is_checked()
