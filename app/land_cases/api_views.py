@@ -86,7 +86,7 @@ def list_cases():
     stmt = queries.case_select(f)
     body, _matched = serialise.feature_page(
         stmt, order=order, limit=f.limit, offset=f.offset, with_sensitive=_contacts(),
-        with_deleted=f.include_deleted,
+        with_deleted=f.include_deleted, one_pass=f.as_of is not None,
         head=lambda matched: {"numberMatched": matched,
                               "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
                               "links": f.links(matched)})

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -150,10 +151,17 @@ def cases_as_of(day: date, *, bbox: Sequence[float] | None = None) -> CTE:
     read (a speed-up: the caller still filters on the point, which `visible_cases` does).
 
     Three branches: see the comment below."""
+    return _cases_as_of(day, tuple(float(v) for v in bbox) if bbox is not None else None)
+
+
+@lru_cache(maxsize=64)
+def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
+    """`cases_as_of`, built once per day and box (a construct of a few hundred elements: about
+    20 ms of Python each time; SQLAlchemy constructs are immutable, so one may serve every request)."""
     c = LandCase.__table__
     day_p = bindparam("as_of_day", day, type_=Date)
     end_p = bindparam("as_of_end", end_of_day(day), type_=DateTime(timezone=True))
-    later = _later(day_p, end_p, tuple(float(v) for v in bbox) if bbox is not None else None)
+    later = _later(day_p, end_p, bbox)
     # the touched row with each field recorded after the day back at its earliest old value
     # (jsonb keys that are not columns, such as `~status` or `lon`, are ignored)
     past = (func.jsonb_populate_record(literal_column(c.name), later.c.old)
