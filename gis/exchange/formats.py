@@ -3,7 +3,9 @@
 The export API, the case-list download links and the import page all read it; a format
 added here is offered everywhere. `spool` writers make a file in a work folder (shapefile,
 GeoPackage, XLSX); `stream` writers yield bytes straight from the database cursor (CSV,
-GeoJSON, KML). `importable`: the import readers take the format back (round trip).
+GeoJSON, KML); a `features` writer is given GeoJSON Feature texts already built in the
+database (the app's one FeatureCollection builder) instead of rows. `importable`: the import
+readers take the format back (round trip).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class ExportFormat:
     stream: Callable[..., Any] | None = None
     importable: bool = True
     accept: tuple[str, ...] = ()  # file name endings the import page offers for it
+    features: bool = False  # the writer reads GeoJSON Feature texts built in the database, not rows
     labelled: bool = False  # shows names for codes (ExportSpec.value_labels: the export fills them)
 
     def __post_init__(self) -> None:
@@ -43,7 +46,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("xlsx", "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
                  spool=writers.write_xlsx, accept=(".xlsx",)),
     ExportFormat("geojson", "GeoJSON", "application/geo+json", "geojson", stream=streams.geojson_stream,
-                 accept=(".geojson", ".json")),
+                 accept=(".geojson", ".json"), features=True),
     # the people's spreadsheet: Thai headings and labels, B.E. dates; the importer reads it back
     ExportFormat("xlsx-th", "Excel (ภาษาไทย)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "th.xlsx", spool=people_xlsx.write_people_xlsx, accept=(".xlsx",), labelled=True),
