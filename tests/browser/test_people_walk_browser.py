@@ -64,6 +64,14 @@ def test_dates_people_type_on_the_status_form(live_server, committed_user, brows
         page.wait_for_url(re.compile(rf".*/cases/{case['id']}$"), wait_until="domcontentloaded")
         assert api(live_server, land.token, "GET", f"/api/v1/cases/{case['id']}")[1]["properties"]["opened_on"] \
             == "2010-03-01"
+        # the dashboard's day field reads the same ways (its address keeps the API's A.D. as_of)
+        page.goto(f"{live_server}/dashboard", wait_until="domcontentloaded")
+        page.fill("input[data-be-date]", "30 ก.ย. 2568")
+        page.click("form[data-time-form] button[type=submit]")
+        page.wait_for_url(re.compile(r".*as_of=2025-09-30"), wait_until="domcontentloaded")
+        page.fill("input[data-be-date]", "31/03/67")
+        page.click("form[data-time-form] button[type=submit]")
+        page.wait_for_url(re.compile(r".*as_of=2024-03-31"), wait_until="domcontentloaded")
         assert page.js_errors == []
 
 
