@@ -204,6 +204,8 @@ def _date_range(name: str, raw: str, lenient: bool = False) -> DateRange:
     last = second if sep else first
     try:
         if lenient:
+            if len(raw) > 60 or raw.count("/") > 8:  # a range is short: no quadratic search of a long text
+                raise ValueError(raw[:20])
             start, end = _people_range(raw)
         else:
             start = None if first.strip() in ("", "..") else date.fromisoformat(first.strip())

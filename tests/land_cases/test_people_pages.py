@@ -107,6 +107,10 @@ def test_the_list_date_filter_takes_buddhist_era_ranges(login, make_case):
     html = login("viewer").get("/cases?q=ชุมชนสัญญา&lease_expires_on=1/1/2567 - 31/12/2567").get_data(as_text=True)
     assert _codes(html) == [inside["properties"]["code"]]
     assert 'value="1/1/2567 - 31/12/2567"' in html  # what was typed stays in the box
+    client = login("viewer")
+    for hostile in ("1/1/2567'; DROP TABLE land_cases--", "/" * 5000, "31/12/2567 - 1/1/2567"):
+        refused = client.get("/cases", query_string={"lease_expires_on": hostile})
+        assert refused.status_code == 400 and "วว/ดด/ปปปป" in refused.get_data(as_text=True)
 
 
 def test_a_code_leads_to_its_case(login, make_case):
