@@ -1,4 +1,4 @@
-"""Creating accounts and issuing tokens (used by the CLI and the admin pages)."""
+"""Creating accounts, issuing tokens, signing in and out (used by the CLI, the admin and login pages)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from app.auth.security import end_sessions, hash_password, issue_api_token
+from app.auth.security import end_sessions, hash_password, issue_api_token, start_session
 from app.extensions import db
 from app.models import ApiToken, User
 from gis.fields import ROLES
@@ -124,4 +124,11 @@ def set_password(email: str, password: str) -> User:
 def end_all_sessions(user: User) -> None:
     """Sign the account out everywhere (logout does this for the caller's own account)."""
     end_sessions(user)
+    db.session.commit()
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user` on this browser (the login page) and note when it signed in."""
+    start_session(user)
+    user.last_login_at = datetime.now(UTC)
     db.session.commit()

@@ -44,6 +44,12 @@ LAND_OWNER_TYPES: Choices = {
     "private": ("เอกชน", "Private owner"),
     "other": ("อื่น ๆ", "Other"),
 }
+# the colour of each land owner type on every map and print (reference parcels, legends)
+OWNER_COLOURS = {
+    "treasury": "#b8860b", "state_railway": "#8b0000", "crown_property": "#6a0dad", "marine": "#1e90ff",
+    "forest": "#228b22", "temple": "#ff8c00", "local_government": "#2f4f4f", "alro": "#9acd32",
+    "private": "#808080", "other": "#a0522d",
+}
 PROBLEMS: Choices = {
     "eviction_threat": ("ถูกคุกคามไล่รื้อ", "Eviction threat"),
     "lease_expired": ("สัญญาเช่าหมดอายุ", "Lease expired"),
@@ -170,18 +176,18 @@ CASE_FIELDS: list[Field] = [
 
 PILOT_AREA_FIELDS: list[Field] = [
     Field("id", "id", "int", "ลำดับ", "ID", derived=True),
-    Field("subdistrict_code", "subd_code", "text", "รหัสตำบล", "Subdistrict code", required=True),
+    Field("subdistrict_code", "subd_code", "text", "รหัสตำบล", "Subdistrict code", required=True, on_map=True),
     Field("district_code", "dist_code", "text", "รหัสอำเภอ", "District code", derived=True),
     Field("province_code", "prov_code", "text", "รหัสจังหวัด", "Province code", derived=True),
     Field("region_code", "region", "text", "ภาค", "Region", derived=True),
     Field("name_th", "name_th", "text", "ชื่อพื้นที่", "Name", max_length=200),
-    Field("team", "team", "text", "ทีมรับผิดชอบ", "Team", max_length=200),
-    Field("architect", "architect", "text", "สถาปนิก", "Architect", max_length=200),
-    Field("stage", "stage", "enum", "ขั้นตอน", "Stage", choices=PILOT_STAGES),
+    Field("team", "team", "text", "ทีมรับผิดชอบ", "Team", max_length=200, on_map=True),
+    Field("architect", "architect", "text", "สถาปนิก", "Architect", max_length=200, on_map=True),
+    Field("stage", "stage", "enum", "ขั้นตอน", "Stage", choices=PILOT_STAGES, on_map=True, public=True),
     Field("targets", "targets", "text", "เป้าหมาย", "Targets", max_length=5000),
     Field("notes", "notes", "text", "หมายเหตุ", "Notes", max_length=5000),
-    Field("case_count", "case_count", "int", "จำนวนกรณี", "Cases", derived=True),
-    Field("households", "househlds", "int", "จำนวนครัวเรือน", "Households", derived=True),
+    Field("case_count", "case_count", "int", "จำนวนกรณี", "Cases", derived=True, on_map=True),
+    Field("households", "househlds", "int", "จำนวนครัวเรือน", "Households", derived=True, on_map=True),
     Field("fund_count", "fund_count", "int", "จำนวนกองทุน", "Funds", derived=True),
     Field("is_sample", "is_sample", "bool", "ข้อมูลตัวอย่าง", "Sample data"),
     Field("version", "version", "int", "รุ่นของข้อมูล", "Version", derived=True),

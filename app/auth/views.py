@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -13,9 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app import accounts
 from app.auth import bp
-from app.auth.security import authenticate, start_session
-from app.extensions import db, limiter
+from app.auth.security import authenticate
+from app.extensions import limiter
 
 
 class LoginForm(FlaskForm):
@@ -47,9 +47,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            start_session(user)
-            user.last_login_at = datetime.now(UTC)
-            db.session.commit()
+            accounts.sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         current_app.logger.info("failed login")
         flash(_l("อีเมลหรือรหัสผ่านไม่ถูกต้อง"), "error")
@@ -63,8 +61,6 @@ def logout():
     """End the session (POST only, with CSRF, so a link cannot log someone out), and every copy of its
     cookie: the account's session generation moves on."""
     if current_user.is_authenticated and not g.get("auth_by_token"):
-        from app.accounts import end_all_sessions
-
-        end_all_sessions(current_user)
+        accounts.end_all_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))

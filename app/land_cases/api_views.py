@@ -84,12 +84,12 @@ def list_cases():
         raise Forbidden(_("เฉพาะผู้ดูแลระบบที่ดูกรณีที่ถูกลบได้"))
     order = queries.sort_columns(f.sort)
     stmt = queries.case_select(f)
-    matched = queries.count(stmt)
-    body, _returned = serialise.feature_collection(
+    body, _matched = serialise.feature_page(
         stmt, order=order, limit=f.limit, offset=f.offset, with_sensitive=_contacts(),
-        with_deleted=f.include_deleted,
-        extra={"numberMatched": matched, "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
-               "links": f.links(matched)})
+        with_deleted=f.include_deleted, one_pass=f.as_of is not None,
+        head=lambda matched: {"numberMatched": matched,
+                              "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "links": f.links(matched)})
     return Response(body, mimetype="application/geo+json")
 
 

@@ -9,10 +9,10 @@ answers all come from `properties_expr`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, cast, func, select
 
 from app.geojson import collection_text, feature_array, json_object
 from app.land_cases.queries import visible_cases
@@ -37,37 +37,72 @@ def properties_expr(*, with_sensitive: bool, with_deleted: bool = False) -> Colu
 
 
 def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,
-                  offset: int = 0, with_sensitive: bool, with_deleted: bool = False) -> tuple[str, int]:
-    """The JSON text of a Feature array for `stmt` (a `visible_cases` select) and its length."""
-    if limit is not None or offset:
-        # the page's ids first, from the id alone: an index (e.g. region_code, id) can then give
-        # them in order, where the whole rows would walk the primary key past every other region
-        page_ids = (stmt.with_only_columns(LandCase.id, maintain_column_froms=True)
-                    .order_by(*order).offset(offset).limit(limit).correlate(None))
-        stmt = stmt.where(LandCase.id.in_(page_ids))
+                  offset: int = 0, with_sensitive: bool, with_deleted: bool = False,
+                  with_matched: bool = False, one_pass: bool = False) -> tuple[str, int, int | None]:
+    """(the JSON text of a Feature array for `stmt` (a `visible_cases` select), its length, and
+    with `with_matched` how many rows `stmt` matches in all), in one statement.
+
+    A page (`limit`, `offset`) takes its ids first, from the id alone: an index (e.g. region_code,
+    id) can then give them in order, where whole rows would walk the primary key past every
+    other region; the properties are then built for the page's rows only: `id = ANY(the page's
+    ids)` is a plain condition that PostgreSQL pushes into every branch of a case CTE
+    (`app.timeline.asof`), where a join with the page would rebuild every matching case first.
+    The count is a subquery of the same statement. `one_pass` (rows that are costly to produce,
+    such as the cases of a past day) reads the matches once instead: their ids numbered in
+    order in a materialised CTE give both the count and the page."""
+    members = None
+    if limit is not None or offset or with_matched:
+        ids = stmt.with_only_columns(LandCase.id, maintain_column_froms=True).order_by(None)
+        if one_pass:
+            numbered = (ids.add_columns(func.row_number().over(order_by=list(order)).label("n"))
+                        .cte("matching").prefix_with("MATERIALIZED"))
+            matched = select(func.count()).select_from(numbered).scalar_subquery()
+            wanted = [numbered.c.n > offset] + ([numbered.c.n <= offset + limit] if limit is not None else [])
+            page_ids = select(func.array_agg(numbered.c.id)).where(*wanted).scalar_subquery()
+        else:
+            matched = select(func.count()).select_from(ids.subquery("matching")).scalar_subquery()
+            page = ids.order_by(*order).offset(offset).limit(limit).subquery("page")
+            page_ids = select(func.array_agg(page.c.id)).scalar_subquery()
+        if with_matched:
+            members = lambda _sub: {"matched": matched}  # noqa: E731
+        if limit is not None or offset:
+            stmt = stmt.where(LandCase.id == any_(cast(page_ids, ARRAY(Integer))))  # an array, not a set
     inner = (stmt.with_only_columns(
         LandCase.id, LandCase.geom,
         properties_expr(with_sensitive=with_sensitive, with_deleted=with_deleted).label("props"),
         func.row_number().over(order_by=list(order)).label("ord"), maintain_column_froms=True)
         .order_by(*order))
-    text, returned, _members = feature_array(inner)
-    return text, returned
+    text, returned, computed = feature_array(inner, members=members)
+    return text, returned, computed.get("matched")
 
 
 def feature_collection(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None, offset: int,
                        with_sensitive: bool, with_deleted: bool = False,
                        extra: dict[str, Any] | None = None) -> tuple[str, int]:
     """A FeatureCollection text (members of `extra` first, then `features`) and numberReturned."""
-    features, returned = features_json(stmt, order=order, limit=limit, offset=offset,
-                                       with_sensitive=with_sensitive, with_deleted=with_deleted)
+    features, returned, _matched = features_json(stmt, order=order, limit=limit, offset=offset,
+                                                 with_sensitive=with_sensitive, with_deleted=with_deleted)
     return collection_text(features, returned, extra), returned
+
+
+def feature_page(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None, offset: int,
+                 with_sensitive: bool, with_deleted: bool = False, one_pass: bool = False,
+                 head: Callable[[int], dict[str, Any]]) -> tuple[str, int]:
+    """A page of a FeatureCollection with the count of all matches made in the same statement:
+    (text, numberMatched); `head(matched)` gives the members before `numberReturned` (the
+    matched count, paging links)."""
+    features, returned, matched = features_json(stmt, order=order, limit=limit, offset=offset,
+                                                with_sensitive=with_sensitive, with_deleted=with_deleted,
+                                                with_matched=True, one_pass=one_pass)
+    assert matched is not None
+    return collection_text(features, returned, head(matched)), matched
 
 
 def feature_text(case_id: int, *, with_sensitive: bool, include_deleted: bool = False) -> str | None:
     """One case as a GeoJSON Feature (JSON text), or None when it does not exist (or is deleted)."""
     stmt = visible_cases(ids=[case_id], include_deleted=include_deleted)
-    text, returned = features_json(stmt, order=[LandCase.id], with_sensitive=with_sensitive,
-                                   with_deleted=include_deleted)
+    text, returned, _matched = features_json(stmt, order=[LandCase.id], with_sensitive=with_sensitive,
+                                             with_deleted=include_deleted)
     if not returned:
         return None
     return text[1:-1]

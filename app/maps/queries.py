@@ -26,7 +26,7 @@ from app.geojson import Members, collection, json_object
 from app.land_cases.queries import count as count_selected
 from app.land_cases.queries import visible_cases
 from app.models import District, Fund, LandCase, PilotArea, Province, Subdistrict
-from gis.fields import CASE_FIELDS, FUND_FIELDS, flagged
+from gis.fields import CASE_FIELDS, FUND_FIELDS, PILOT_AREA_FIELDS, flagged
 from gis.maps import OPEN_STATUSES
 
 # Properties of a case on the signed-in map and on a shared map. A shared map also
@@ -35,9 +35,10 @@ from gis.maps import OPEN_STATUSES
 PLACE_PROPS = ("province", "district", "subdistrict")
 CASE_MAP_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "on_map")], *PLACE_PROPS)
 CASE_PUBLIC_PROPS = (*[f.name for f in flagged(CASE_FIELDS, "public")], *PLACE_PROPS)
-PILOT_MAP_PROPS = ("name", "subdistrict_code", "subdistrict", "district", "province", "stage", "team",
-                   "architect", "case_count", "households")
-PILOT_PUBLIC_PROPS = ("name", "subdistrict", "district", "province", "stage")
+# a pilot area's label (its name, else its subdistrict's) and place names, then its flagged fields
+PILOT_PLACE_PROPS = ("name", *PLACE_PROPS)
+PILOT_MAP_PROPS = (*PILOT_PLACE_PROPS, *[f.name for f in flagged(PILOT_AREA_FIELDS, "on_map")])
+PILOT_PUBLIC_PROPS = (*PILOT_PLACE_PROPS, *[f.name for f in flagged(PILOT_AREA_FIELDS, "public")])
 FUND_MAP_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "on_map")], "province")
 FUND_PUBLIC_PROPS = (*[f.name for f in flagged(FUND_FIELDS, "public")], "province")
 
@@ -152,9 +153,9 @@ def pilots_geojson(*, provinces: Sequence[str] | None, props: Sequence[str], lan
                                  func.sum(LandCase.households).label("households"), maintain_column_froms=True)
               .group_by(LandCase.subdistrict_code).subquery())
     columns: dict[str, Any] = {
-        "name": func.coalesce(PilotArea.name_th, _S.name_th), "subdistrict_code": PilotArea.subdistrict_code,
+        **{f.name: getattr(PilotArea, f.name) for f in flagged(PILOT_AREA_FIELDS, "on_map") if not f.derived},
+        "name": func.coalesce(PilotArea.name_th, _S.name_th),
         "subdistrict": _name(_S, lang), "district": _name(_D, lang), "province": _name(_P, lang),
-        "stage": PilotArea.stage, "team": PilotArea.team, "architect": PilotArea.architect,
         "case_count": func.coalesce(counts.c.n, 0), "households": func.coalesce(counts.c.households, 0),
     }
     inner = (select(PilotArea.id.label("id"), PilotArea.id.label("ord"),

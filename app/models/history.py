@@ -17,13 +17,16 @@ class HistoryEntry(db.Model):
     __tablename__ = "history"
     __table_args__ = (
         Index("ix_history_entity", "entity", "entity_id", "id"),
-        # the map as it stood on a day (app/timeline, migration 0011)
-        Index("ix_history_case_at", "at", "entity_id", postgresql_include=["effective_on", "action", "field",
-                                                                          "old_value"],
-              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
-        Index("ix_history_case_by_case", "entity_id", "at",
-              postgresql_include=["effective_on", "action", "field", "old_value"],
-              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore', 'status')")),
+        # the map as it stood on a day (app/timeline, migrations 0011 and 0015)
+        Index("ix_history_case_edits_at", "at", "entity_id",
+              postgresql_include=["id", "action", "field", "old_value"],
+              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore')")),
+        Index("ix_history_case_edits_by_case", "entity_id", "at",
+              postgresql_include=["id", "action", "field", "old_value"],
+              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore')")),
+        Index("ix_history_case_backdated", "at", "entity_id", postgresql_where=text(
+            "entity = 'land_case' AND action = 'status' "
+            "AND effective_on < CAST(timezone('Asia/Bangkok', at) AS date)")),
         Index("ix_history_case_moves", "at", "entity_id", postgresql_where=text(
             "entity = 'land_case' AND action = 'update' AND field IN ('lon', 'lat')")),
         Index("ix_history_case_status_on", "effective_on", "entity_id", "id",

@@ -156,11 +156,13 @@ def items(collection: Collection, f: Filter, *, with_contacts: bool) -> tuple[st
         stmt = queries.case_select(f)
         if when:
             stmt = stmt.where(*_between(LandCase.updated_at, when))
-        matched = queries.count(stmt)
-        # features_json takes the page's ids first: properties are built for this page only,
-        # not for every row OFFSET skips (GDAL and QGIS read a whole layer page after page)
-        text, returned = serialise.features_json(stmt, order=queries.sort_columns(None), limit=limit,
-                                                 offset=offset, with_sensitive=with_contacts)
+        # features_json takes the page's ids first, and counts them in the same pass: properties
+        # are built for this page only, not for every row OFFSET skips (GDAL and QGIS read a
+        # whole layer page after page)
+        text, returned, matched = serialise.features_json(stmt, order=queries.sort_columns(None), limit=limit,
+                                                          offset=offset, with_sensitive=with_contacts,
+                                                          with_matched=True)
+        assert matched is not None
         return text, matched, returned
     conditions = [lambda q: and_(*_between(q.c.updated_at, when))] if when else []
     if bbox and collection.id == "pilot-areas":  # pilot_select tests bounding boxes only (&&)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -80,30 +81,56 @@ def rewound_columns() -> list[str]:
 DELETION, STATUS = "~deletion", "~status"  # keys of `later.old` that are not field names
 
 
-def _later(day_p: ColumnElement, end_p: ColumnElement, box: ColumnElement | None) -> CTE:
-    """Per case, what history recorded after the day, as one JSON object: each field's earliest
-    old value under its name, the first delete/restore under `~deletion`, and `~status` when a
-    status row is dated or recorded after the day. (jsonb keeps the last of repeated keys: the
-    rows go in newest first.) Materialised: computed once however often the statement reads it."""
+def recorded_day(at: ColumnElement) -> ColumnElement:
+    """The Thai day a moment falls on (the expression of migration 0015's partial index: keep it)."""
+    return cast(func.timezone(literal_column("'Asia/Bangkok'"), at), Date)
+
+
+def _later(day_p: ColumnElement, end_p: ColumnElement, bbox: Sequence[float] | None) -> CTE:
+    """Per case, what history recorded after the day rewinds, as one JSON object: each field's
+    earliest old value under its name, the first delete/restore under `~deletion`, and `~status`
+    when a status change dated on or before the day was recorded after it (a back-dated change:
+    the current status may then not be that day's). Status changes dated after the day are not
+    here (they are the bulk of the history: `_status_moved_after` asks for them case by case, or
+    hashed for many cases). (jsonb keeps the last of repeated keys: the rows go in newest first.)
+    Materialised: computed once however often the statement reads it."""
     h = HistoryEntry.__table__
-    key = case((h.c.action == "update", h.c.field), (h.c.action == "status", STATUS), else_=DELETION)
-    value = case((h.c.action == "update", h.c.old_value), else_=h.c.action)
-    # newest first from a sorted subquery (an ORDER BY inside the aggregate would sort every group)
-    after = [h.c.entity == ENTITY, h.c.action.in_(("update", "delete", "restore", "status")),
-             or_(h.c.at >= end_p, and_(h.c.action == "status", h.c.effective_on > day_p))]
-    if box is not None:
-        # only cases that can be in the box: those there now, and those whose point moved since
-        # (one set, so that the planner may also walk it case by case: ix_history_case_by_case)
+    edits = select(h.c.id, h.c.entity_id, case((h.c.action == "update", h.c.field), else_=DELETION).label("key"),
+                   case((h.c.action == "update", h.c.old_value), else_=h.c.action).label("value")).where(
+        h.c.entity == ENTITY, h.c.action.in_(("update", "delete", "restore")), h.c.at >= end_p)
+    # (the predicate of ix_history_case_backdated, so that index gives them)
+    backdated = select(h.c.id, h.c.entity_id, literal_column(f"'{STATUS}'").label("key"),
+                       literal_column("'status'").label("value")).where(
+        h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on < recorded_day(h.c.at), h.c.at >= end_p)
+    if bbox is not None:
+        # only cases that can be in the box: those there now, and those moved since from inside
+        # its longitude or latitude range (a case in the box then but not now has a coordinate
+        # that changed, and the earliest old value of that coordinate is the one it had then)
         c = LandCase.__table__
-        moved = select(h.c.entity_id).where(h.c.entity == ENTITY, h.c.action == "update",
-                                            h.c.field.in_(("lon", "lat")), h.c.at >= end_p)
-        after.append(h.c.entity_id.in_(union(select(c.c.id).where(c.c.geom.op("&&")(box)), moved)))
-    rows = (select(h.c.entity_id, key.label("key"), value.label("value")).where(*after)
-            .order_by(h.c.entity_id, h.c.id.desc())
-            .subquery("after_day"))
+        box = func.ST_MakeEnvelope(*bbox, 4326)
+        minx, miny, maxx, maxy = bbox
+        old = cast(h.c.old_value, Float)
+        moved = select(h.c.entity_id).where(
+            h.c.entity == ENTITY, h.c.action == "update", h.c.field.in_(("lon", "lat")), h.c.at >= end_p,
+            or_(and_(h.c.field == "lon", old.between(minx, maxx)), and_(h.c.field == "lat", old.between(miny, maxy))))
+        near = union(select(c.c.id).where(c.c.geom.op("&&")(box)), moved)
+        edits, backdated = edits.where(h.c.entity_id.in_(near)), backdated.where(h.c.entity_id.in_(near))
+    both = union_all(edits, backdated).subquery("after_day_rows")
+    # newest first from a sorted subquery (an ORDER BY inside the aggregate would sort every group)
+    rows = (select(both.c.entity_id, both.c.key, both.c.value)
+            .order_by(both.c.entity_id, both.c.id.desc()).subquery("after_day"))
     old = type_coerce(func.jsonb_object_agg(rows.c.key, rows.c.value), JSONB)
     return (select(rows.c.entity_id, old.label("old")).group_by(rows.c.entity_id)
             .cte("as_of_later").prefix_with("MATERIALIZED"))
+
+
+def _status_moved_after(case_id: ColumnElement, day_p: ColumnElement) -> ColumnElement:
+    """True when the case has a status change dated after the day (one probe of
+    ix_history_case_status_by_case; PostgreSQL hashes it instead when many cases ask)."""
+    h = HistoryEntry.__table__
+    return (select(literal_column("1")).where(h.c.entity == ENTITY, h.c.action == "status",
+                                              h.c.entity_id == case_id, h.c.effective_on > day_p)
+            .exists())
 
 
 def _status_then(case_id: ColumnElement, day_p: ColumnElement) -> ColumnElement:
@@ -124,24 +151,33 @@ def cases_as_of(day: date, *, bbox: Sequence[float] | None = None) -> CTE:
     read (a speed-up: the caller still filters on the point, which `visible_cases` does).
 
     Three branches: see the comment below."""
+    return _cases_as_of(day, tuple(float(v) for v in bbox) if bbox is not None else None)
+
+
+@lru_cache(maxsize=64)
+def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
+    """`cases_as_of`, built once per day and box (a construct of a few hundred elements: about
+    20 ms of Python each time; SQLAlchemy constructs are immutable, so one may serve every request)."""
     c = LandCase.__table__
     day_p = bindparam("as_of_day", day, type_=Date)
     end_p = bindparam("as_of_end", end_of_day(day), type_=DateTime(timezone=True))
-    box = func.ST_MakeEnvelope(*(float(v) for v in bbox), 4326) if bbox is not None else None
-    later = _later(day_p, end_p, box)
+    later = _later(day_p, end_p, bbox)
     # the touched row with each field recorded after the day back at its earliest old value
     # (jsonb keys that are not columns, such as `~status` or `lon`, are ignored)
     past = (func.jsonb_populate_record(literal_column(c.name), later.c.old)
             .table_valued(*[col.name for col in c.columns]).alias("past"))
     out: dict[str, ColumnElement] = {name: past.c[name] for name in rewound_columns()}
-    out["status"] = case((later.c.old.has_key(STATUS), func.coalesce(_status_then(c.c.id, day_p), c.c.status)),
-                         else_=c.c.status)
+    # the status from the history only when a change is dated after the day or was back-dated
+    # after it; otherwise the current one (also for a case whose status has no history)
+    status_then = func.coalesce(_status_then(c.c.id, day_p), c.c.status)
+    moved_later = _status_moved_after(c.c.id, day_p)
+    out["status"] = case((or_(later.c.old.has_key(STATUS), moved_later), status_then), else_=c.c.status)
     deletion = later.c.old[DELETION].astext
     out["deleted_at"] = case((deletion == "delete", null()),
                              (deletion == "restore", func.coalesce(c.c.deleted_at, end_p)),
                              else_=case((c.c.deleted_at < end_p, c.c.deleted_at), else_=null()))
-    recorded_day = cast(func.timezone("Asia/Bangkok", c.c.created_at), Date)
-    exists_then = func.coalesce(out["opened_on"], recorded_day) <= day_p
+    created_day = cast(func.timezone("Asia/Bangkok", c.c.created_at), Date)
+    exists_then = func.coalesce(out["opened_on"], created_day) <= day_p
     moved = or_(later.c.old.has_key("lon"), later.c.old.has_key("lat"))
     lon = func.coalesce(cast(later.c.old["lon"].astext, Float), func.ST_X(c.c.geom))
     lat = func.coalesce(cast(later.c.old["lat"].astext, Float), func.ST_Y(c.c.geom))
@@ -155,15 +191,17 @@ def cases_as_of(day: date, *, bbox: Sequence[float] | None = None) -> CTE:
     # field by field, those whose point stayed apart from those whose point moved, so that a
     # filter on the point (`geom && box`) uses the spatial index for all but the moved ones
     # (the caller's filters reach into each branch: PostgreSQL pushes them down)
-    untouched = branch({}, c.outerjoin(later, later.c.entity_id == c.c.id), later.c.entity_id.is_(None),
-                       func.coalesce(c.c.opened_on, recorded_day) <= day_p)
+    # (NOT IN: a hashed subplan, probed per row whatever the planner expects of the rows: a page
+    # fetched by id is estimated at one row, and an anti join would then scan the CTE per case)
+    untouched = branch({"status": case((moved_later, status_then), else_=c.c.status)}, c,
+                       c.c.id.not_in(select(later.c.entity_id)),
+                       func.coalesce(c.c.opened_on, created_day) <= day_p)
     joined = c.join(later, later.c.entity_id == c.c.id).join(past, literal_column("true"))
     stayed = branch({**out, "geom": c.c.geom}, joined, exists_then, ~moved)
     shifted = branch({**out, "geom": point}, joined, exists_then, moved)
     # inlined where the statement reads it (a materialised CTE would hide the spatial index and
     # give the planner no estimate of its rows)
     return union_all(untouched, stayed, shifted).cte("land_cases").prefix_with("NOT MATERIALIZED")
-
 
 
 def with_sql(day: date) -> str:
