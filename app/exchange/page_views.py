@@ -103,18 +103,22 @@ def import_confirm():
                                filename=meta["filename"], fmt=meta["format"]), 422
     flash(_("นำเข้าแล้ว: สร้างใหม่ %(c)s รายการ แก้ไข %(u)s รายการ ไม่เปลี่ยนแปลง %(n)s รายการ",
             c=report.created, u=report.updated, n=report.unchanged), "success")
-    session[RESULT_KEY] = result_summary(meta["layer"], meta["filename"], report.rows)
+    session[RESULT_KEY] = result_summary(meta["layer"], meta["filename"], report.rows, report.created,
+                                         report.updated)
     return redirect(url_for("exchange.import_result"), 303)
 
 
-def result_summary(layer: str, filename: str, rows: list[dict]) -> dict:
+def result_summary(layer: str, filename: str, rows: list[dict], created: int | None = None,
+                   updated: int | None = None) -> dict:
     """What the result page links: the codes of the new and the changed cases (the first few; the
     case list, recently changed first, holds them all)."""
     def codes(action: str) -> list[str]:
         return [r["code"] for r in rows if r.get("action") == action and r.get("code")]
 
     new, changed = codes("create"), codes("update")
-    return {"layer": layer, "filename": filename[:100], "created": len(new), "updated": len(changed),
+    # the counts are the report's: its preview rows are only the first PREVIEW_LIMIT
+    return {"layer": layer, "filename": filename[:100], "created": len(new) if created is None else created,
+            "updated": len(changed) if updated is None else updated,
             "new": new[:RESULT_CODES], "changed": changed[:RESULT_CODES]}
 
 

@@ -207,7 +207,19 @@ class Staging:
             from app.land import overlaps
 
             overlaps.refresh(case_ids=located)  # what the new and moved cases stand on
+        self._preview_codes(report)
         db.session.execute(text(f"DROP TABLE {NAME}"))
+
+    def _preview_codes(self, report: Report) -> None:
+        """The codes just given to the new cases of the preview rows (the preview was made before)."""
+        wanted = [r["row"] for r in report.rows if r.get("action") == "create" and not r.get("code")]
+        if not wanted:
+            return
+        codes = dict(db.session.execute(text(f"SELECT id, code FROM {NAME} WHERE id = ANY(:ids)"),
+                                        {"ids": wanted}).all())
+        for r in report.rows:
+            if r.get("action") == "create" and not r.get("code"):
+                r["code"] = codes.get(r["row"])
 
     def drop(self) -> None:
         db.session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{NAME}"))

@@ -24,6 +24,7 @@ class CsvRows:
 
     def __init__(self, text: str, delimiter: str, make_row: Callable[[int, list[str]], Any], max_rows: int) -> None:
         self._text, self._delimiter, self._make_row = text, delimiter, make_row
+        self._steps: list[Callable[[Any], Any]] = []
         self.headers: list[str] = []
         self._count = 0
         for number, record in self._records():
@@ -48,10 +49,18 @@ class CsvRows:
         except csv.Error as exc:
             raise ExchangeError("csv_bad", f"The CSV cannot be read: {exc}") from None
 
+    def add_step(self, step: Callable[[Any], Any]) -> None:
+        """Apply `step(row) -> row` to every row as it is read, on every pass (what a list's rows would
+        keep when changed in place)."""
+        self._steps.append(step)
+
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Any]:
         for number, record in self._records():
             if number > 1:
-                yield self._make_row(number, record)
+                row = self._make_row(number, record)
+                for step in self._steps:
+                    row = step(row)
+                yield row

@@ -43,21 +43,32 @@ def value_labels(f: Field) -> dict[str, str]:
     return {}
 
 
-def read_labels(rows: list[Any], header: HeaderMap, fields: list[Field]) -> None:
+def read_labels(rows: Any, header: HeaderMap, fields: list[Field]) -> None:
     """Put the stored values back where a people's file has labels (`เจรจา` -> `negotiating`), in place.
 
     Only cells that are a label of their column's field change; anything else is left for the
-    validator to judge (and name)."""
+    validator to judge (and name). A CSV's lazy rows (`CsvRows`) take it as a step applied to each
+    row as it is read."""
     by_name = {f.name: f for f in fields}
-    columns = [(index, labels) for index, name in header.columns.items()
+    columns = [(index, labels, set(by_name[name].choices or ())) for index, name in header.columns.items()
                if name in by_name and (labels := value_labels(by_name[name]))]
-    for row in rows if columns else ():
+    if not columns:
+        return
+
+    def relabel(row: Any) -> Any:
         values = row.values
-        for index, labels in columns:
-            if index < len(values) and isinstance(values[index], str):
+        for index, labels, stored_values in columns:
+            if index < len(values) and isinstance(values[index], str) and values[index] not in stored_values:
                 stored = labels.get(_key(values[index]))
                 if stored is not None:
                     values[index] = stored
+        return row
+
+    if hasattr(rows, "add_step"):
+        rows.add_step(relabel)
+    else:
+        for row in rows:
+            relabel(row)
 
 
 @dataclass

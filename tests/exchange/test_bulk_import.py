@@ -122,3 +122,22 @@ def test_a_case_edited_while_the_import_reads_is_refused(client, auth, make_case
     assert [(e["row"], e["field"], e["reason"]) for e in response.json["errors"]] == [(2, "version", "stale version")]
     session.expire_all()
     assert case.households == 10 and case.version == 1
+
+
+def test_a_csv_s_value_labels_are_read_on_every_pass_over_its_lazy_rows(client, auth, session):
+    row = {"community_name": "ชุมชนป้ายสถานะ", "households": "5", "status": "สำรวจข้อมูล", "land_owner_type": "ที่วัด",
+           "lon": "100.564", "lat": "13.708"}
+    response = upload(client, auth("land_team"), _csv([row]), "labels.csv")
+    assert response.status_code == 200, response.json
+    case = _case(session, "ชุมชนป้ายสถานะ")
+    assert (case.status, case.land_owner_type) == ("surveying", "temple")
+
+
+def test_the_preview_of_a_real_import_carries_the_codes_given(session):
+    rows = [{"community_name": f"ชุมชนรหัสใหม่ {i}", "households": "1", "lon": "100.564", "lat": "13.708"}
+            for i in range(3)]
+    report = import_cases(read_csv(_write(session, _csv(rows).decode("utf-8-sig"))), None, dry_run=False,
+                          may_set_sensitive=True)
+    assert report.created == 3 and all(r["code"].startswith("LC-") for r in report.rows)
+    stored = session.scalars(select(LandCase.code).where(LandCase.community_name.like("ชุมชนรหัสใหม่%"))).all()
+    assert sorted(stored) == sorted(r["code"] for r in report.rows)
