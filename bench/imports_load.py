@@ -124,7 +124,7 @@ def main() -> None:
                 with engine.connect() as conn:
                     return conn.execute(text(
                         "SELECT id, state, owner_id, created_at, started_at, finished_at, result->>'created' "
-                        "FROM jobs WHERE id = ANY(:ids) ORDER BY created_at"), {"ids": [j["id"] for j in jobs]}).all()
+                        "FROM jobs WHERE id = ANY(:ids) ORDER BY queue_job_id"), {"ids": [j["id"] for j in jobs]}).all()
 
             while any(s[1] in ("queued", "running") for s in states()):
                 windows.append(wrk(base, session))
@@ -149,7 +149,7 @@ def main() -> None:
     notes = [f"{USERS} land-team accounts, one CSV of {ROWS_EACH:,} new cases each "
              f"({files[0].stat().st_size / 1e6:.1f} MB), POSTed at once; one `flask jobs worker` (concurrency 1)",
              f"all {USERS} jobs ended in {elapsed:.0f} s; done with every row created: {done} of {USERS}; "
-             f"started in the order queued: {'yes' if in_order else '**no**'}",
+             f"started in the order queued (procrastinate's job ids): {'yes' if in_order else '**no**'}",
              f"time of each job in the worker, in queue order (s): {spans}",
              f"worst window while importing: p99 {worst['p99']:.0f} ms; wrk -t2 -c{CONNECTIONS}, {WINDOW} windows "
              f"on `/map/south` signed in (a land-team session), gunicorn.conf.py defaults "
