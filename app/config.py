@@ -76,5 +76,7 @@ class Config:
         # of upload, exports from this many rows; smaller ones are answered at once.
         self.JOB_IMPORT_MIN_BYTES = int(env.get("JOB_IMPORT_MIN_BYTES", str(1_000_000)))
         self.JOB_EXPORT_MIN_ROWS = int(env.get("JOB_EXPORT_MIN_ROWS", "10000"))
+        # map prints (PDF) of this many cases or more (the national map at scale) are jobs too
+        self.JOB_PRINT_MIN_CASES = int(env.get("JOB_PRINT_MIN_CASES", "20000"))
         # a running job whose worker has sent no heartbeat for this long is failed (worker died)
         self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", "30"))

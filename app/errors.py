@@ -123,6 +123,25 @@ def integrity_error(exc: IntegrityError) -> ServiceError:
                              "constraint": name}])
 
 
+def coded_message(exc: GisError, templates: dict[str, str]) -> str:
+    """The message of a GIS error that names its problem by `code` (filled with its `params`):
+    the catalogue's template in the user's language, else the error's own (English) message."""
+    template = templates.get(str(getattr(exc, "code", "")))
+    try:
+        return template % getattr(exc, "params", {}) if template else exc.message
+    except (KeyError, TypeError, ValueError):
+        return template or exc.message
+
+
+def coded_error(exc: GisError, templates: dict[str, str]) -> ServiceError:
+    """A coded GIS error as the caller's error: its message from `templates` (`coded_message`), its
+    own status (400, 413, 415...; 422 when it has none) and details (else the file and the code)."""
+    status = int(getattr(exc, "status", 422))
+    code = str(getattr(exc, "code", "validation_error"))
+    details = exc.details or [{"field": "file", "message": code, "reason": exc.message}]
+    return ServiceError(coded_message(exc, templates), details, status=status, code=HTTP_CODES.get(status, code))
+
+
 def gis_error(exc: GisError) -> ServiceError:
     """An error of the GIS core as the caller's error: exchange errors keep their own status and
     message (translated by code), other refusals of the core are 422s."""

@@ -14,7 +14,7 @@ The API lists, the map data, share-link data, OGC items and GeoJSON exports all 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -45,11 +45,11 @@ def json_object(pairs: dict[str, Any], *, jsonb: bool = False, strip_nulls: bool
     return func.json_build_object(*args)
 
 
-def feature_expr(source: Any) -> ColumnElement:
-    """One Feature of a row with `id`, `geom` and `props`."""
+def feature_expr(source: Any, digits: int = PRECISION) -> ColumnElement:
+    """One Feature of a row with `id`, `geom` and `props` (coordinates to `digits` places)."""
     return func.json_build_object(
         key("type"), literal_column("'Feature'"), key("id"), source.c.id,
-        key("geometry"), cast(func.ST_AsGeoJSON(source.c.geom, PRECISION), JSON),
+        key("geometry"), cast(func.ST_AsGeoJSON(source.c.geom, digits), JSON),
         key("properties"), source.c.props)
 
 
@@ -68,6 +68,21 @@ def feature_array(rows: Select, *, members: Members | None = None) -> tuple[str,
     row = db.session.execute(select(cast(agg, Text), func.count(), *[v.label(f"m_{k}") for k, v in extra.items()])
                              .select_from(sub)).one()
     return row[0], row[1], {name: _plain(value) for name, value in zip(extra, row[2:], strict=True)}
+
+
+def feature_texts(rows: Select, *, size: int, digits: int = PRECISION) -> Iterator[list[str]]:
+    """The Features of `rows` (as for `feature_array`) as JSON texts in `ord` order, `size` at a time.
+
+    Read through a server-side cursor, so a file export of any size keeps memory flat.
+    """
+    sub = rows.subquery("fc")
+    stmt = select(cast(feature_expr(sub, digits), Text)).order_by(sub.c.ord)
+    result = db.session.connection().execute(stmt, execution_options={"stream_results": True, "yield_per": size})
+    try:
+        for part in result.scalars().partitions(size):
+            yield list(part)
+    finally:
+        result.close()
 
 
 def collection_text(features: str, returned: int, head: dict[str, Any] | None = None) -> str:

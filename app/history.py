@@ -54,25 +54,41 @@ def _user_id(user: User | int | None) -> int | None:
     return getattr(user, "id", None)
 
 
-def record(entity: str, entity_id: int, action: str, user: User | int | None, *,
-           changes: Mapping[str, tuple[Any, Any]] | None = None,
-           field: str | None = None, old: Any = None, new: Any = None,
-           note: str | None = None, effective_on: date | None = None) -> int:
-    """Append history rows in the current transaction; return how many were written.
+def rows(entity: str, entity_id: int, action: str, user: User | int | None, *,
+         changes: Mapping[str, tuple[Any, Any]] | None = None,
+         field: str | None = None, old: Any = None, new: Any = None,
+         note: str | None = None, effective_on: date | None = None) -> list[dict[str, Any]]:
+    """The history rows `record` writes, as dicts (for writers that insert many records' rows at once).
 
     With `changes` one row per changed field (each carrying `note` and `effective_on`);
     otherwise one row for `field`/`old`/`new` (all may be None for a plain event such as
-    `delete`). Nothing is committed here: the caller commits the change and its history.
+    `delete`).
     """
     base = {"entity": entity, "entity_id": entity_id, "action": action, "user_id": _user_id(user),
             "note": note, "effective_on": effective_on}
     if changes:
-        rows = [{**base, "field": name, "old_value": to_text(before), "new_value": to_text(after)}
+        return [{**base, "field": name, "old_value": to_text(before), "new_value": to_text(after)}
                 for name, (before, after) in changes.items()]
-    else:
-        rows = [{**base, "field": field, "old_value": to_text(old), "new_value": to_text(new)}]
-    db.session.execute(insert(HistoryEntry), rows)
-    return len(rows)
+    return [{**base, "field": field, "old_value": to_text(old), "new_value": to_text(new)}]
+
+
+def write(history_rows: list[dict[str, Any]]) -> int:
+    """Insert rows built by `rows` in one statement in the current transaction; how many."""
+    if history_rows:
+        db.session.execute(insert(HistoryEntry), history_rows)
+    return len(history_rows)
+
+
+def record(entity: str, entity_id: int, action: str, user: User | int | None, *,
+           changes: Mapping[str, tuple[Any, Any]] | None = None,
+           field: str | None = None, old: Any = None, new: Any = None,
+           note: str | None = None, effective_on: date | None = None) -> int:
+    """Append history rows (see `rows`) in the current transaction; return how many were written.
+
+    Nothing is committed here: the caller commits the change and its history.
+    """
+    return write(rows(entity, entity_id, action, user, changes=changes, field=field, old=old, new=new,
+                      note=note, effective_on=effective_on))
 
 
 def entries(entity: str, entity_id: int, *, actions: Iterable[str] | None = None

@@ -15,7 +15,10 @@ reference layer through the app's own path.
 * layer load: the 50,000-parcel GeoPackage read, checked and written by `app.land.layers`
   (Arrow, one COPY, one INSERT ... SELECT; rolled back) vs `ogr2ogr -f PostgreSQL` of the same
   file into a new table (dropped afterwards); target <= 2x;
-* `/api/v1/cases/<id>/land` through gunicorn (gunicorn.conf.py) on random generated cases: median < 50 ms.
+* `/api/v1/cases/<id>/land` through gunicorn (gunicorn.conf.py) on random generated cases: median < 50 ms;
+* map: a region map with footprints and the reference overlay (`layers=...,reference:<id>`, zoom 14
+  on the busiest spot of the region) drawn in Chromium: from navigation until cases, footprints and
+  parcels are all on the map, median < 5 s; beside it the same map without the land layers.
 """
 
 from __future__ import annotations
@@ -57,8 +60,9 @@ def _app(url: str):
     return create_app()
 
 
-def _prepare(app, gpkg: Path) -> int:
-    """Footprints for the generated cases, the parcels file and its layer (once); the layer's id."""
+def _prepare(app, gpkg: Path, *, need_file: bool = True) -> int:
+    """Footprints for the generated cases, the parcels file and its layer (once); the layer's id.
+    (`need_file` False: only the map is measured, the layer is there already: no file is written.)"""
     from sqlalchemy import text
 
     from app.extensions import db
@@ -69,7 +73,7 @@ def _prepare(app, gpkg: Path) -> int:
         conn = db.session.connection()
         if generate_footprints(conn):
             db.session.commit()
-        if not gpkg.exists():
+        if not gpkg.exists() and need_file:
             generate_parcels_file(db.session.connection(), gpkg, PARCELS)
             db.session.rollback()
         layer = db.session.scalar(text("SELECT id FROM reference_layers WHERE name = 'bench parcels'"))
@@ -82,7 +86,7 @@ def _prepare(app, gpkg: Path) -> int:
                 meta = layers.LayerMeta("bench parcels", "treasury", "bench", "generated", None)
                 record, _body = layers.create_layer(FileStorage(handle, filename=gpkg.name), meta, None)
             layer = record.id
-        else:
+        elif not db.session.scalar(text("SELECT EXISTS (SELECT 1 FROM land_overlaps)")):
             overlaps.refresh()
             db.session.commit()
     benchlib.bash(f"psql -q \"$(bench_url_for {benchlib.DB_NAME} | sed 's/+psycopg//')\" -c 'VACUUM ANALYZE'")
@@ -225,6 +229,68 @@ def api_bench(app) -> list[list[str]]:
              "median < 50 ms", "yes" if median < 0.05 else "**no**", str(len(land))]]
 
 
+MAP_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+
+
+def map_bench(app, layer_id: int) -> list[list[str]]:
+    """Chromium (Debian) signed in as a viewer: the region map with footprints and the reference layer."""
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():  # the spot with most parcels and footprints: a generated case on the layer
+        lon, lat, region = db.session.execute(text(
+            "SELECT ST_X(c.geom), ST_Y(c.geom), c.region_code FROM land_cases c JOIN land_overlaps o "
+            "ON o.case_id = c.id AND o.layer_id = :l WHERE c.region_code IS NOT NULL AND c.footprint IS NOT NULL "
+            "ORDER BY c.id LIMIT 1"), {"l": layer_id}).one()
+    benchlib.token("viewer")  # also makes bench-viewer@example.org
+    view = f"c={lat:.5f},{lon:.5f}&z=14"
+    land = f"/map/{region}?{view}&layers=provinces,districts,pilot-areas,funds,reference:{layer_id}"
+    plain = f"/map/{region}?{view}"
+    drawn = {"land": [], "plain": []}
+    counts: dict[str, int] = {}
+    with benchlib.serve(PORT) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=MAP_ARGS)
+        context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("input[name=email]", "bench-viewer@example.org")
+        page.fill("input[name=password]", "bench password 1")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
+                   else route.continue_())
+
+        def once(path: str, with_land: bool) -> float:
+            started = time.perf_counter()
+            page.goto(f"{base}{path}")
+            page.wait_for_selector("html[data-cases-loaded]:not([data-cases-loaded='0'])", state="attached",
+                                   timeout=60000)
+            page.wait_for_selector(".codi-cluster, .codi-pin", timeout=60000)
+            if with_land:  # (a selector per state: the page's Content-Security-Policy forbids eval)
+                while not page.evaluate(f"window.codiLand && window.codiLand.footprints > 0 && "
+                                        f"(window.codiLand.parcels[{layer_id}] || 0) > 0"):
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError(f"the land layers were not drawn: {page.evaluate('window.codiLand')}")
+                    page.wait_for_timeout(20)
+                counts.update(footprints=page.evaluate("window.codiLand.footprints"),
+                              parcels=page.evaluate(f"window.codiLand.parcels[{layer_id}]"))
+            return time.perf_counter() - started
+
+        once(land, True)  # warm-up: caches, fonts
+        for _ in range(RUNS):
+            drawn["land"].append(once(land, True))
+            drawn["plain"].append(once(plain, False))
+        browser.close()
+    ours, floor = statistics.median(drawn["land"]), statistics.median(drawn["plain"])
+    return [[f"region map {region} at zoom 14 with footprints ({counts.get('footprints')}) and the reference "
+             f"overlay ({counts.get('parcels')} parcels) drawn in Chromium", benchlib.fmt(ours),
+             f"the same map without land layers: {benchlib.fmt(floor)}", f"{ours / floor:.2f}", "< 5 s",
+             "yes" if ours < 5 else "**no**", str(RUNS)]]
+
+
 def main() -> None:
     if os.environ.get("BENCH_LAND_DB_READY") != "1":
         benchlib.bash(f"bench_db {benchlib.DB_NAME} {benchlib.CASES} >/dev/null")
@@ -233,7 +299,8 @@ def main() -> None:
     benchlib.OUT.mkdir(parents=True, exist_ok=True)
     app = _app(url)
     started = time.perf_counter()
-    layer_id = _prepare(app, gpkg)
+    only = os.environ.get("BENCH_LAND_ONLY", "").split()  # e.g. "load api": only those parts
+    layer_id = _prepare(app, gpkg, need_file=not only or "load" in only)
     prepared = time.perf_counter() - started
     from sqlalchemy import text
 
@@ -246,8 +313,7 @@ def main() -> None:
             "(SELECT count(*) FROM footprint_overlaps)"), {"l": layer_id}).one()
     rows: list[list[str]] = []
     parts = {"overlaps": lambda: overlap_bench(app), "load": lambda: load_bench(app, gpkg, url),
-             "api": lambda: api_bench(app)}
-    only = os.environ.get("BENCH_LAND_ONLY", "").split()  # e.g. "load api": only those parts
+             "api": lambda: api_bench(app), "map": lambda: map_bench(app, layer_id)}
     for name, bench in parts.items():
         if only and name not in only:
             continue
@@ -257,7 +323,10 @@ def main() -> None:
              f"{counts[3]:,} footprint-pair rows; set-up (footprints, parcels file, first load) {prepared:.0f} s",
              "overlap rows are rolled back after each run; ogr2ogr writes and commits a new table (with a GiST "
              "index), dropped after each run; ours reads, checks and writes the same file inside a rolled-back "
-             "transaction (the refresh of what the cases stand on is timed in the first table)"]
+             "transaction (the refresh of what the cases stand on is timed in the first table)",
+             "map: Chromium (Debian, headless) signed in as a viewer, outside tiles blocked; time from navigation "
+             "until the cases, the footprints (from zoom 14) and the parcels of the view are on the map",
+             f"load average at the end: {benchlib.load_average()}"]
     benchlib.section("land", "Land: overlaps, layer load, a case's land (issue 13)", benchlib.table(rows), notes)
 
 

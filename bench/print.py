@@ -37,7 +37,8 @@ def client_for(url: str):
     from app.extensions import db
     from app.models import User
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    # the drawing itself, in the request: above JOB_PRINT_MIN_CASES the service queues the same work as a job
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "JOB_PRINT_MIN_CASES": 10**9})
     with app.app_context():
         user = db.session.query(User).filter_by(email="bench-print@example.org").first()
         if user is None:

@@ -11,6 +11,12 @@ BENCHES=(geojson_api export_shp derive_admin ogc_items map_page load slow_client
 # BENCH_ONLY="ogc_items load": run only those again; the other tables keep their last output
 read -r -a RUN <<< "${BENCH_ONLY:-${BENCHES[*]}}"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+# the tables not run this time come from the last RESULTS.md (bench/out/ is not kept in git):
+# each table sits between <!-- bench:NAME --> markers there
+PREVIOUS=$(mktemp); cp bench/RESULTS.md "$PREVIOUS" 2>/dev/null || : > "$PREVIOUS"
+previous() {  # NAME: that table as the last RESULTS.md had it, or nothing
+  awk -v m="<!-- bench:$1 -->" '$0 == m {on=1; next} /^<!-- bench:/ {on=0} on' "$PREVIOUS"
+}
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== database codi_bench with 100,000 generated cases" >&2
@@ -21,7 +27,7 @@ failed=()
 for name in "${RUN[@]}"; do
   rm -f "bench/out/$name.md"
   echo "== $name" >&2
-  if [ -f "bench/$name.py" ]; then cmd=("$BIN/python" "bench/$name.py"); else cmd=(bash "bench/$name.sh"); fi
+  if [ -f "bench/$name.sh" ]; then cmd=(bash "bench/$name.sh"); else cmd=("$BIN/python" "bench/$name.py"); fi  # a .sh drives its .py
   "${cmd[@]}" > "bench/out/$name.log" 2>&1 || failed+=("$name")
   [ -f "bench/out/$name.md" ] || failed+=("$name")
 done
@@ -43,9 +49,12 @@ pg=$(echo "$DATABASE_URL" | sed 's/+psycopg//')
   [ ${#failed[@]} -eq 0 ] || echo "- **Failed**: ${failed[*]} (see bench/out/<name>.log)"
   echo
   for name in "${BENCHES[@]}"; do
-    if [ -f "bench/out/$name.md" ]; then cat "bench/out/$name.md"; else echo "## $name: failed, see bench/out/$name.log"; fi
-    echo
+    echo "<!-- bench:$name -->"
+    if [ -f "bench/out/$name.md" ]; then cat "bench/out/$name.md"; echo
+    elif [ -n "$(previous "$name")" ]; then previous "$name"
+    else echo "## $name: failed, see bench/out/$name.log"; echo; fi
   done
+  echo "<!-- bench:profiling -->"
   cat bench/profiling.md
 } > bench/RESULTS.md
 echo "written to bench/RESULTS.md${failed:+ (failed: ${failed[*]})}" >&2

@@ -44,6 +44,12 @@ LAND_OWNER_TYPES: Choices = {
     "private": ("เอกชน", "Private owner"),
     "other": ("อื่น ๆ", "Other"),
 }
+# the colour of each land owner type on every map and print (reference parcels, legends)
+OWNER_COLOURS = {
+    "treasury": "#b8860b", "state_railway": "#8b0000", "crown_property": "#6a0dad", "marine": "#1e90ff",
+    "forest": "#228b22", "temple": "#ff8c00", "local_government": "#2f4f4f", "alro": "#9acd32",
+    "private": "#808080", "other": "#a0522d",
+}
 PROBLEMS: Choices = {
     "eviction_threat": ("ถูกคุกคามไล่รื้อ", "Eviction threat"),
     "lease_expired": ("สัญญาเช่าหมดอายุ", "Lease expired"),

@@ -39,6 +39,22 @@ OVERLAYS: dict[str, tuple[str, str]] = {
     "funds": ("กองทุนชุมชน", "Community funds"),
     "choropleth": ("จำนวนกรณีที่ยังไม่ยุติ", "Open cases (choropleth)"),
 }
+# A reference land layer in `layers=` (and in a share link's layers): "reference:<its id>"
+REFERENCE_PREFIX = "reference:"
+_REFERENCE_KEY = re.compile(r"^reference:([1-9][0-9]{0,9})$")
+
+
+def reference_key(layer_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{int(layer_id)}"
+
+
+def reference_id(key: object) -> int | None:
+    """The layer id a `reference:<id>` key names (None for anything else, or an id out of range)."""
+    match = _REFERENCE_KEY.match(key) if isinstance(key, str) else None
+    value = int(match.group(1)) if match else 0
+    return value if 0 < value < 2**31 else None
+
+
 DEFAULT_LAYERS_NATIONAL = ("provinces", "pilot-areas", "funds")
 DEFAULT_LAYERS_REGION = ("provinces", "districts", "pilot-areas", "funds")
 

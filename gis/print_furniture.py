@@ -50,16 +50,31 @@ def label_html(x: float, y: float, text: str, size: float, *, anchor: str = "mid
             f'font-size:{size:.2f}mm;line-height:1.1;color:{colour};white-space:nowrap{bold}">{escape(text)}</div>')
 
 
+def marker(shape: str, x: float, y: float, half: float, fill: str, *, stroke: str = "none", stroke_width: float = 0.0,
+           fill_opacity: float = 1.0, aspect: float = 1.0) -> str:
+    """One point symbol centred on (x, y), `half` mm from its centre to its edge: `dot`, `diamond`
+    or `square` (`aspect` = height / width); the one drawing of each for the map and its legend alike."""
+    paint = f'fill="{fill}"' + (f' fill-opacity="{fill_opacity}"' if fill_opacity != 1.0 else "")
+    if stroke != "none":
+        paint += f' stroke="{stroke}" stroke-width="{fmt_number(stroke_width)}"'
+    if shape == "diamond":
+        return (f'<path d="M{x:.2f} {y - half:.2f} L{x + half:.2f} {y:.2f} L{x:.2f} {y + half:.2f} '
+                f'L{x - half:.2f} {y:.2f}Z" {paint}/>')
+    if shape == "square":
+        return (f'<rect x="{x - half:.2f}" y="{y - half * aspect:.2f}" width="{2 * half:.2f}" '
+                f'height="{2 * half * aspect:.2f}" {paint}/>')
+    return f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{fmt_number(half)}" {paint}/>'
+
+
 def symbol(entry: LegendEntry, x: float = 2.2, y: float = 1.6) -> str:
     if entry.shape == "square":
-        return (f'<rect x="{x - 1.6:.2f}" y="{y - 1.2:.2f}" width="3.2" height="2.4" fill="{entry.colour}" '
-                f'fill-opacity="0.35" stroke="{entry.colour}" stroke-width="0.3"/>')
+        return marker("square", x, y, 1.6, entry.colour, stroke=entry.colour, stroke_width=0.3, fill_opacity=0.35,
+                      aspect=0.75)
     if entry.shape == "line":
         return f'<line x1="{x - 1.8:.2f}" y1="{y:.2f}" x2="{x + 1.8:.2f}" y2="{y:.2f}" stroke="{entry.colour}" ' \
                f'stroke-width="0.4"/>'
     if entry.shape == "diamond":
-        return (f'<path d="M{x:.2f} {y - 1.3:.2f} L{x + 1.3:.2f} {y:.2f} L{x:.2f} {y + 1.3:.2f} L{x - 1.3:.2f} '
-                f'{y:.2f}Z" fill="{entry.colour}"/>')
+        return marker("diamond", x, y, 1.3, entry.colour)
     if entry.shape == "pie":
         return (f'<circle cx="{x:.2f}" cy="{y:.2f}" r="1.5" fill="{entry.colour}"/>'
                 f'<circle cx="{x:.2f}" cy="{y:.2f}" r="0.85" fill="#ffffff"/>')
@@ -67,7 +82,7 @@ def symbol(entry: LegendEntry, x: float = 2.2, y: float = 1.6) -> str:
         step = 3.6 / len(CHOROPLETH_RAMP)
         return "".join(f'<rect x="{x - 1.8 + i * step:.2f}" y="{y - 1.2:.2f}" width="{step:.2f}" height="2.4" '
                        f'fill="{c}"/>' for i, c in enumerate(CHOROPLETH_RAMP))
-    return f'<circle cx="{x:.2f}" cy="{y:.2f}" r="1.2" fill="{entry.colour}" stroke="#fff" stroke-width="0.2"/>'
+    return marker("dot", x, y, 1.2, entry.colour, stroke="#fff", stroke_width=0.2)
 
 
 def legend_size(entries: Sequence[LegendEntry], title: str) -> tuple[float, float]:

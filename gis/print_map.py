@@ -26,6 +26,7 @@ from gis.print_furniture import (
     label_html,
     legend_html,
     legend_size,
+    marker,
     north_arrow,
     scale_bar,
     text_width,
@@ -46,6 +47,7 @@ STYLE = {   # kind of area -> (fill, fill-opacity, stroke, stroke width mm, dash
     "pilot": ("#0b6e4f", 0.28, "#0b6e4f", 0.3, ""),
     "choropleth": ("#ffffff", 0.85, "#9e9e9e", 0.1, ""),
     "outline": ("none", 0.0, "#37474f", 0.3, ""),
+    "parcel": ("#999999", 0.3, "#999999", 0.12, ""),          # fill and stroke: the layer's owner colour
     "footprint": ("#d84315", 0.3, "#bf360c", 0.35, ""),
 }
 FUND_COLOUR = "#00838f"
@@ -60,7 +62,8 @@ class Area:
     kind: str = "province"
     label: str | None = None
     label_at: tuple[float, float] | None = None    # lon, lat
-    fill: str | None = None                        # overrides the kind's fill (choropleth)
+    fill: str | None = None                        # overrides the kind's fill (choropleth, parcels)
+    stroke: str | None = None                      # overrides the kind's outline (parcels: their fill)
 
 
 @dataclass
@@ -185,6 +188,7 @@ def _areas(areas: Iterable[Area], project: Projection, style: str | None = None)
             continue
         fill, opacity, stroke, width, dash = STYLE.get(style or area.kind, STYLE["province"])
         fill = area.fill or fill
+        stroke = area.stroke or (area.fill if area.kind == "parcel" and area.fill else stroke)
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<path d="{path}" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" '
                    f'stroke-width="{width}" fill-rule="evenodd" stroke-linejoin="round"{extra}/>')
@@ -198,8 +202,7 @@ def _small_area_markers(areas: Iterable[Area], project: Projection) -> list[str]
         if area.kind != "pilot" or area.label_at is None:
             continue
         x, y = project(*area.label_at)
-        out.append(f'<rect x="{x - 1.3:.2f}" y="{y - 1.3:.2f}" width="2.6" height="2.6" fill="none" '
-                   f'stroke="{PILOT_COLOUR}" stroke-width="0.35"/>')
+        out.append(marker("square", x, y, 1.3, "none", stroke=PILOT_COLOUR, stroke_width=0.35))
     return out
 
 
@@ -217,9 +220,8 @@ def _case_points(points: Iterable[CasePoint], project: Projection, colours: dict
     out = []
     for point in points:
         x, y = project(point.lon, point.lat)
-        radius = 2.2 if point.large else 1.05
-        out.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{radius}" fill="{colours.get(point.status, "#777")}" '
-                   f'stroke="#ffffff" stroke-width="{0.5 if point.large else 0.25}"/>')
+        out.append(marker("dot", x, y, 2.2 if point.large else 1.05, colours.get(point.status, "#777"),
+                          stroke="#ffffff", stroke_width=0.5 if point.large else 0.25))
     return out
 
 
@@ -286,8 +288,7 @@ def _funds(funds: Iterable[tuple[float, float]], project: Projection) -> list[st
     out = []
     for lon, lat in funds:
         x, y = project(lon, lat)
-        out.append(f'<path d="M{x:.2f} {y - 1.3:.2f} L{x + 1.3:.2f} {y:.2f} L{x:.2f} {y + 1.3:.2f} '
-                   f'L{x - 1.3:.2f} {y:.2f}Z" fill="{FUND_COLOUR}" stroke="#ffffff" stroke-width="0.2"/>')
+        out.append(marker("diamond", x, y, 1.3, FUND_COLOUR, stroke="#ffffff", stroke_width=0.2))
     return out
 
 
@@ -297,7 +298,8 @@ def render_map(content: MapContent, width: float, height: float, *, legend_insid
     project = Projection(content.bounds, width, height)
     by_kind = {k: [a for a in content.areas if a.kind == k] for k in STYLE}
     polygons: list[str] = []
-    for kind in ("context", "focus", "province", "choropleth", "subdistrict", "district", "pilot", "footprint"):
+    for kind in ("context", "focus", "province", "choropleth", "subdistrict", "district", "pilot", "parcel",
+                 "footprint"):
         polygons += _areas(by_kind.get(kind, []), project)
     if by_kind["choropleth"]:  # the provinces' outlines again, over the coloured areas
         polygons += _areas(by_kind["province"], project, "outline")

@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError as CSRFValidationError
 
 from app.auth.permissions import allowed
@@ -113,7 +114,8 @@ def _user_from_bearer() -> User | None:
         return None
     token, email = presented
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).options(joinedload(ApiToken.user))  # one round trip per API request, not two
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.user.active or (email is not None and row.user.email.lower() != email):
         _refuse_credentials(_("โทเคนไม่ถูกต้องหรือถูกยกเลิกแล้ว"))

@@ -69,7 +69,7 @@ def write_file(p: Prepared, folder: Path, rows: Callable[[Iterator[Sequence[Any]
     spool, stream = FORMATS[p.fmt].spool, FORMATS[p.fmt].stream
     if p.fmt == "shp":
         p.source.spec.widths = queries.text_widths(p.source)
-    chunks = rows(queries.chunks(p.source.stmt))
+    chunks = rows(queries.rows_for(p.source, FORMATS[p.fmt].features))
     if stream is not None:
         path = folder / p.name
         with path.open("wb") as out:
@@ -98,7 +98,7 @@ def export_layer(layer: str):
         return jsonify(accepted(job)), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}
     mimetype, stream = FORMATS[p.fmt].media_type, FORMATS[p.fmt].stream
     if stream is not None:
-        body = stream(queries.chunks(p.source.stmt), p.source.spec)
+        body = stream(queries.rows_for(p.source, FORMATS[p.fmt].features), p.source.spec)
         return Response(stream_with_context(body), mimetype=mimetype, headers=p.headers)
     work = Path(tempfile.mkdtemp(prefix="export-"))
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,7 +23,8 @@ from app.exchange.bulk import point_expr, update_in_groups
 from app.exchange.import_cases import GEOMETRY_MESSAGES
 from app.exchange.report import ImportRejected, Report, all_or_nothing
 from app.extensions import db
-from app.models import Fund, HistoryEntry, User
+from app.funds.service import ENTITY, lonlat, money
+from app.models import Fund, User
 from app.validation import check_fields
 from gis.errors import GisError
 from gis.exchange.readers import Table
@@ -33,7 +33,6 @@ from gis.fields import FUND_FIELDS
 from gis.geometry import checked_point
 from gis.spatial import derive_admin_areas
 
-ENTITY = "fund"
 EDITABLE = [f for f in FUND_FIELDS if not f.derived]
 DERIVED = {f.name for f in FUND_FIELDS if f.derived}
 
@@ -49,10 +48,6 @@ class FundPlan:
     before: dict[str, Any] | None = None
 
 
-def _money(value: Any) -> Any:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def _current(ids: list[int], lock: bool) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
@@ -62,10 +57,6 @@ def _current(ids: list[int], lock: bool) -> dict[int, dict[str, Any]]:
     if lock:
         stmt = stmt.with_for_update(of=t).order_by(t.c.id)  # id order: concurrent imports never deadlock
     return {row["id"]: dict(row) for row in db.session.execute(stmt).mappings()}
-
-
-def _lonlat(lon: float, lat: float) -> str:
-    return f"{lon:.6f},{lat:.6f}"
 
 
 def _clean(number: int, values: dict[str, Any], creating: bool, report: Report) -> dict[str, Any]:
@@ -78,7 +69,7 @@ def _clean(number: int, values: dict[str, Any], creating: bool, report: Report) 
     for error in errors:
         report.error(number, error["field"], error["message"], error["reason"])
     if "capital_baht" in out:
-        out["capital_baht"] = _money(out["capital_baht"])
+        out["capital_baht"] = money(out["capital_baht"])
     return out
 
 
@@ -137,7 +128,7 @@ def plan(table: Table, report: Report, *, lock: bool) -> list[FundPlan]:
                                                           if f.name != "is_sample"}, **clean}, point))
             continue
         changes = history.diff(before, clean)
-        if point is not None and _lonlat(*point) == _lonlat(before["lon"], before["lat"]):
+        if point is not None and lonlat(*point) == lonlat(before["lon"], before["lat"]):
             point = None
         action = "update" if changes or point else "unchanged"
         if action == "update" and values.get("version") is not None:
@@ -176,20 +167,16 @@ def write(plans: list[FundPlan], user: User | None, report: Report, note: str | 
     if report_outside(user, report, rows_outside(user, t, located), {p.fund_id: p.row for p in plans}):
         raise ImportRejected()
     after = _current([p.fund_id for p in updates], lock=False)
-    rows = [{"entity": ENTITY, "entity_id": p.fund_id, "action": "create", "user_id": uid, "field": None,
-             "old_value": None, "new_value": None, "note": p.values.get("name"), "effective_on": None}
-            for p in creates]
+    rows = [row for p in creates for row in history.rows(ENTITY, p.fund_id, "create", uid, note=p.values.get("name"))]
     for p in updates:
         changes = dict(history.diff(p.before or {}, p.values))
         if p.point is not None:
-            changes["location"] = (_lonlat(p.before["lon"], p.before["lat"]), _lonlat(*p.point))
+            changes["location"] = (lonlat(p.before["lon"], p.before["lat"]), lonlat(*p.point))
             if after[p.fund_id]["subdistrict_code"] != p.before["subdistrict_code"]:
                 changes["subdistrict_code"] = (p.before["subdistrict_code"], after[p.fund_id]["subdistrict_code"])
-        rows += [{"entity": ENTITY, "entity_id": p.fund_id, "action": "update", "user_id": uid, "field": k,
-                  "old_value": history.to_text(old), "new_value": history.to_text(new), "note": note,
-                  "effective_on": None} for k, (old, new) in changes.items()]
-    if rows:
-        db.session.execute(insert(HistoryEntry), rows)
+        if changes:
+            rows += history.rows(ENTITY, p.fund_id, "update", uid, changes=changes, note=note)
+    history.write(rows)
 
 
 def import_funds(table: Table, user: User | None, *, dry_run: bool, may_set_sensitive: bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.errors import HTTP_CODES, ServiceError
+from app.errors import ServiceError, coded_error
 from gis.exchange.errors import ExchangeError
 
 
@@ -58,10 +58,4 @@ def _messages() -> dict[str, str]:
 
 def service_error(exc: ExchangeError) -> ServiceError:
     """The ServiceError (4xx) for an exchange error, its message in the user's language."""
-    template = _messages().get(exc.code)
-    try:
-        message = template % exc.params if template else exc.message
-    except (KeyError, TypeError, ValueError):
-        message = template or exc.message
-    details = exc.details or [{"field": "file", "message": exc.code, "reason": exc.message}]
-    return ServiceError(message, details, status=exc.status, code=HTTP_CODES.get(exc.status, exc.code))
+    return coded_error(exc, _messages())

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import LargeBinary, Select, func, null, select, type_coerce
+from sqlalchemy import LargeBinary, Select, case, cast, func, null, select, type_coerce
 
 from app.extensions import db
 from app.filters import Filter, check_unknown, filter_names, parse_filter
@@ -134,6 +134,27 @@ def chunks(stmt: Select, size: int = CHUNK_ROWS) -> Iterator[Sequence[Any]]:
         yield from result.partitions(size)
     finally:
         result.close()
+
+
+def feature_chunks(source: ExportSource, size: int = CHUNK_ROWS) -> Iterator[list[str]]:
+    """The export's rows as GeoJSON Feature texts built by the one builder (`app.geojson`), in chunks.
+
+    Coordinates keep 9 places (an export read back matches the stored point to 7).
+    """
+    from app.geojson import feature_texts, json_object
+
+    sub = source.stmt.subquery("x")
+    point = func.ST_SetSRID(func.ST_MakePoint(sub.c.lon, sub.c.lat), 4326)
+    geom = case((sub.c.wkb.is_(None), point), else_=func.ST_GeomFromWKB(cast(sub.c.wkb, LargeBinary), 4326))
+    props = json_object({f.name: sub.c[f.name] for f in source.spec.fields})
+    rows = select(sub.c.id, geom.label("geom"), props.label("props"),
+                  func.row_number().over(order_by=sub.c.id).label("ord"))
+    return feature_texts(rows, size=size, digits=9)
+
+
+def rows_for(source: ExportSource, features: bool) -> Iterator[Sequence[Any]]:
+    """What a format's writer reads: Feature texts (`features`) or plain rows, in chunks."""
+    return feature_chunks(source) if features else chunks(source.stmt)
 
 
 def text_widths(source: ExportSource) -> dict[str, int]:

@@ -121,11 +121,20 @@ def _locate(fund: Fund) -> None:
     db.session.refresh(fund)
 
 
-def _money(values: dict[str, Any]) -> dict[str, Any]:
+def money(value: Any) -> Decimal | None:
     """Capital as a Decimal with two places, as the column stores it (so history compares like with like)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _money(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("capital_baht") is not None:
-        values["capital_baht"] = Decimal(str(values["capital_baht"])).quantize(Decimal("0.01"))
+        values["capital_baht"] = money(values["capital_baht"])
     return values
+
+
+def lonlat(lon: float, lat: float) -> str:
+    """A fund's point as history records a move: "lon,lat" with six places."""
+    return f"{lon:.6f},{lat:.6f}"
 
 
 def _checked(props: dict[str, Any], location: dict[str, Any], *, partial: bool, lenient: bool,
@@ -171,7 +180,7 @@ def create_fund(body: dict[str, Any], user: User | None, *, lenient: bool = Fals
 
 def _lonlat(fund: Fund) -> str:
     point = from_db(fund.geom)
-    return f"{point.x:.6f},{point.y:.6f}"
+    return lonlat(point.x, point.y)
 
 
 def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
@@ -183,7 +192,7 @@ def update_fund(fund: Fund, body: dict[str, Any], user: User | None, *,
     changes = history.diff({n: getattr(fund, n) for n in values}, values)
     if point is not None:
         before = _lonlat(fund)
-        after = f"{point.x:.6f},{point.y:.6f}"
+        after = lonlat(point.x, point.y)
         if before != after:
             changes["location"] = (before, after)
     if not changes:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 HANDLERS = {
     "import": "app.exchange.job_handlers:import_job",
     "export": "app.exchange.job_handlers:export_job",
+    "print": "app.prints.jobs:print_job",
 }
 Progress = Callable[[int, "int | None", "str | None"], None]
 

@@ -33,7 +33,8 @@ def download(job_id: str):
     if path is None:
         raise NotFound(str(service.MESSAGES["file_gone"]))
     fmt = next((name for name, f in FORMATS.items() if path.name.endswith("." + f.extension)), "csv")
-    response = send_file(path, mimetype=FORMATS[fmt].media_type, as_attachment=True, download_name=path.name, max_age=0)
+    mimetype = "application/pdf" if job.kind == "print" else FORMATS[fmt].media_type   # a map print (app.prints.jobs)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name, max_age=0)
     contacts = bool((job.result or {}).get("contacts_included"))
     response.headers.update({"Content-Disposition": content_disposition(path.name),
                              "Cache-Control": "private, no-store",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.errors import HTTP_CODES, ServiceError, ValidationError
+from app.errors import ServiceError, ValidationError, coded_error, coded_message
 from gis.errors import GisError
 from gis.footprints import FootprintError
 
@@ -46,11 +46,7 @@ def _layer_messages() -> dict[str, str]:
 
 def footprint_error(exc: FootprintError) -> ValidationError:
     """A 422 naming the field `footprint`, its message in the user's language."""
-    template = _footprint_messages().get(exc.code)
-    try:
-        message = template % exc.params if template else exc.message
-    except (KeyError, TypeError, ValueError):
-        message = template or exc.message
+    message = coded_message(exc, _footprint_messages())
     return ValidationError(message, [{"field": "footprint", "message": message, "reason": exc.code}])
 
 
@@ -63,12 +59,5 @@ def land_error(exc: GisError) -> ServiceError | None:
         return footprint_error(exc)
     if not isinstance(exc, ExchangeError):
         return None
-    template = _layer_messages().get(exc.code)
-    if template is None:
-        return None
-    try:
-        message = template % exc.params
-    except (KeyError, TypeError, ValueError):
-        message = template
-    details = exc.details or [{"field": "file", "message": exc.code, "reason": exc.message}]
-    return ServiceError(message, details, status=exc.status, code=HTTP_CODES.get(exc.status, exc.code))
+    messages = _layer_messages()
+    return coded_error(exc, messages) if exc.code in messages else None

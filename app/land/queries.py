@@ -169,12 +169,30 @@ def footprint_select(*, bbox: tuple[float, ...] | None = None, statuses: list[st
         LandCase.footprint.label("geom"), maintain_column_froms=True)
 
 
-def parcels_of(layer_id: int, bbox: Sequence[float] | None = None) -> Select:
-    """A layer's parcels (id, layer, attributes, geometry), optionally those meeting `bbox`."""
+def existing_layers(ids: Sequence[int]) -> list[int]:
+    """Which of `ids` are reference layers (ids out of range are none)."""
+    wanted = [int(i) for i in ids if 0 < int(i) < 2**31]
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(ReferenceLayer.id).where(ReferenceLayer.id.in_(wanted))))
+
+
+def layers_by_id(ids: Sequence[int]) -> list[ReferenceLayer]:
+    """The reference layers of `ids` that exist, by name (a deleted layer is simply not there)."""
+    wanted = existing_layers(ids)
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(ReferenceLayer).where(ReferenceLayer.id.in_(wanted))
+                                   .order_by(ReferenceLayer.name, ReferenceLayer.id)))
+
+
+def parcels_of(layer_id: int, bbox: Sequence[float] | None = None, *, public: bool = False) -> Select:
+    """A layer's parcels (id, layer, attributes, geometry), optionally those meeting `bbox`;
+    `public` (a shared map): without the attribute table (deed and parcel numbers stay inside)."""
     from app.models import ReferenceParcel
 
-    stmt = select(ReferenceParcel.id, ReferenceParcel.layer_id, ReferenceParcel.attributes,
-                  ReferenceParcel.geom).where(ReferenceParcel.layer_id == layer_id)
+    columns = [ReferenceParcel.id, ReferenceParcel.layer_id] + ([] if public else [ReferenceParcel.attributes])
+    stmt = select(*columns, ReferenceParcel.geom).where(ReferenceParcel.layer_id == layer_id)
     if bbox:
         stmt = stmt.where(func.ST_Intersects(ReferenceParcel.geom, func.ST_MakeEnvelope(*bbox, 4326)))
     return stmt

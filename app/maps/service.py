@@ -91,6 +91,8 @@ def build_page(scope: Scope, view: ViewState, *, data_url: str, case_url: str | 
             "regional": scope.provinces is not None, "region": scope.region_code,
             "province": ",".join(view.provinces) if view.provinces and view.provinces != scope.provinces else "",
             "asOf": view.as_of.isoformat() if view.as_of else "",
+            # reference land layers (static/land/map_land.js): shown now, and shown when `layers=` is absent
+            "shownReference": view.reference_layers, "defaultReference": list(scope.reference_layers or []),
             "changesUrl": "" if scope.public else url_for("timeline_api.list_changes"),
             "period": ({"from": view.period[0].isoformat(), "to": view.period[1].isoformat()}
                        if view.period else None),

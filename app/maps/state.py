@@ -21,7 +21,15 @@ from app.filters import region_provinces
 from app.maps import queries
 from app.timeline.dates import as_of_from, parse_period
 from gis.fields import CASE_STATUSES
-from gis.maps import BASE_KEYS, DEFAULT_LAYERS_NATIONAL, DEFAULT_LAYERS_REGION, OVERLAYS
+from gis.maps import (
+    BASE_KEYS,
+    DEFAULT_LAYERS_NATIONAL,
+    DEFAULT_LAYERS_REGION,
+    OVERLAYS,
+    REFERENCE_PREFIX,
+    reference_id,
+    reference_key,
+)
 
 _PROVINCE = re.compile(r"^\d{2}$")
 
@@ -36,6 +44,8 @@ class Scope:
     region_code: str | None = None
     public: bool = False   # a shared map: public fields only, no links to case pages
     as_of: date | None = None  # a map frozen at the end of that day (a share link); None = live
+    # reference land layers (ids) the map may draw: None = any (signed in); a share link: exactly its own
+    reference_layers: list[int] | None = None
 
     @property
     def default_layers(self) -> list[str]:
@@ -55,6 +65,7 @@ class ViewState:
     base: str
     as_of: date | None = None   # the map as it stood at the end of that day (app.timeline)
     period: tuple[date, date] | None = None  # "changes in this period": status moves from..to
+    reference_layers: list[int] = field(default_factory=list)  # reference land layers drawn (ids)
 
 
 def _items(args: Mapping[str, str], name: str) -> list[str] | None:
@@ -113,6 +124,38 @@ def _narrow(current: list[str] | None, wanted: list[str], name: str) -> list[str
     return [c for c in current if c in wanted]
 
 
+def parse_layers(args: Mapping[str, str], scope: Scope) -> tuple[list[str], list[int]]:
+    """`layers=`: overlay names and reference land layers (`reference:<id>`), inside the scope.
+    Absent: the scope's default overlays, and the link's reference layers (none on signed-in maps)."""
+    items = _items(args, "layers")
+    if items is None:
+        return scope.default_layers, list(scope.reference_layers or [])
+    keys = [v for v in items if v.startswith(REFERENCE_PREFIX)]
+    names = {"layers": ",".join(v for v in items if not v.startswith(REFERENCE_PREFIX))}
+    overlays = _subset(names, "layers", list(OVERLAYS), scope.layers, scope.default_layers)
+    ids = [reference_id(k) for k in keys]
+    if any(i is None for i in ids):
+        raise BadRequest(_("ค่า layers ไม่ถูกต้อง: %(values)s (ชั้นข้อมูลที่ดินเขียนเป็น reference:หมายเลข)",
+                           values=", ".join(k[:40] for k, i in zip(keys, ids, strict=True) if i is None)),
+                         [{"field": "layers", "message": "unknown value"}])
+    wanted = list(dict.fromkeys(i for i in ids if i is not None))
+    if scope.reference_layers is not None:
+        outside = [i for i in wanted if i not in scope.reference_layers]
+        if outside:
+            raise BadRequest(_("%(name)s อยู่นอกขอบเขตของแผนที่นี้: %(values)s", name="layers",
+                               values=", ".join(reference_key(i) for i in outside)),
+                             [{"field": "layers", "message": "outside the scope"}])
+    elif wanted:
+        from app.land.queries import existing_layers
+
+        known = existing_layers(wanted)
+        missing = [i for i in wanted if i not in known]
+        if missing:
+            raise BadRequest(_("ไม่พบชั้นข้อมูลที่ดิน: %(values)s", values=", ".join(reference_key(i) for i in missing)),
+                             [{"field": "layers", "message": "unknown reference layer"}])
+    return overlays, wanted
+
+
 def _float(raw: str, name: str) -> float:
     try:
         value = float(raw)
@@ -126,7 +169,7 @@ def _float(raw: str, name: str) -> float:
 def parse_view(args: Mapping[str, str], scope: Scope) -> ViewState:
     """Read status=, layers=, province=, c=, z= and base= against the scope (400 when wrong)."""
     statuses = _subset(args, "status", list(CASE_STATUSES), scope.statuses, scope.statuses)
-    layers = _subset(args, "layers", list(OVERLAYS), scope.layers, scope.default_layers)
+    layers, reference_layers = parse_layers(args, scope)
     provinces = parse_provinces(args, scope)
     center = zoom = None
     if args.get("c"):
@@ -153,7 +196,7 @@ def parse_view(args: Mapping[str, str], scope: Scope) -> ViewState:
     if period is not None:
         statuses = []  # the moves are drawn instead of the cases
     return ViewState(statuses=statuses, layers=layers, provinces=provinces, center=center, zoom=zoom, base=base,
-                     as_of=as_of, period=period)
+                     as_of=as_of, period=period, reference_layers=reference_layers)
 
 
 def parse_time(args: Mapping[str, str], scope: Scope) -> tuple[date | None, tuple[date, date] | None]:

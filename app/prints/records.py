@@ -20,7 +20,7 @@ from app.land_cases.forms import KIND_LABELS
 from app.maps.queries import CaseFilter
 from app.models import District, Province, Region, Subdistrict
 from app.pilot_areas.api_routes import pilot_feature
-from app.prints import queries
+from app.prints import land, queries
 from app.prints.service import THAILAND, MapFrame, layer_entry, map_texts, today
 from gis import print_map
 from gis.fields import CASE_FIELDS, CASE_STATUSES, STATUS_COLOURS, label
@@ -51,6 +51,7 @@ def pilot_brief(pilot_id: int, lang: str) -> dict[str, Any]:
              *queries.pilot_areas(None, ids=[pilot_id], tolerance=tolerance, lang=lang, labels=False)]
     legend = _legend({s: p["cases_by_status"].get(s, 0) for s in CASE_STATUSES}, lang)
     legend += [layer_entry("pilot-areas", lang), layer_entry("funds", lang)]
+    _add_land(areas, legend, view, tolerance, lang)
     content = MapContent(bounds=bounds, areas=areas, colours=STATUS_COLOURS, texts=map_texts(), legend=legend,
                          cases=queries.subdistrict_points(code, print_map.MAX_MAP_POINTS),
                          funds=queries.fund_points(None, subdistrict=code))
@@ -60,6 +61,15 @@ def pilot_brief(pilot_id: int, lang: str) -> dict[str, Any]:
             "funds": queries.funds_in(code), "printed_on": buddhist_date(today(), lang),
             "statuses": [{"status": s, "label": label(CASE_STATUSES, s, lang), "colour": STATUS_COLOURS[s],
                           "count": p["cases_by_status"][s]} for s in CASE_STATUSES if p["cases_by_status"].get(s)]}
+
+
+def _add_land(areas: list[print_map.Area], legend: list[LegendEntry], view: print_map.Bounds, tolerance: float,
+              lang: str, *, but: int | None = None) -> None:
+    """Reference parcels (every layer) and live footprints in the frame, with their legend entries."""
+    parcels, entries, _notes = land.parcel_areas(None, view, tolerance=tolerance, lang=lang)
+    footprints = land.footprint_areas(CaseFilter(), view, tolerance=tolerance * 0.5, but=but)
+    areas += [*parcels, *footprints]
+    legend += entries + ([land.footprint_entry()] if footprints else [])
 
 
 def _area_names(case: Any, lang: str) -> dict[str, str]:
@@ -95,21 +105,19 @@ def case_dossier(case_id: int, role: str | None, lang: str) -> dict[str, Any]:
                                         tolerance=tolerance, lang=lang, kind="subdistrict", labels=False),
              *queries.subdistrict_areas(Subdistrict.code == (case.subdistrict_code or ""), tolerance=tolerance,
                                         lang=lang, kind="district", labels=True)]
-    footprint = getattr(case, "footprint", None)
-    if footprint is not None:   # the community's footprint (the land feature), drawn over the areas
+    legend = [LegendEntry(label(CASE_STATUSES, case.status, lang), STATUS_COLOURS[case.status])]
+    # the land under it and the footprints around it (its own too, even when the case is deleted)
+    _add_land(areas, legend, print_map.padded(bounds), tolerance, lang, but=case.id)
+    if case.footprint is not None:
         from geoalchemy2.shape import to_shape
         from shapely.geometry import mapping
 
-        areas.append(print_map.Area(dict(mapping(to_shape(footprint))), "footprint"))
-    footprint = getattr(case, "footprint", None)
-    if footprint is not None:   # the community's footprint (the land feature), drawn over the areas
-        from geoalchemy2.shape import to_shape
-        from shapely.geometry import mapping
-
-        areas.append(print_map.Area(dict(mapping(to_shape(footprint))), "footprint"))
+        areas.append(print_map.Area(dict(mapping(to_shape(case.footprint))), "footprint"))
+        if land.footprint_entry() not in legend:
+            legend.append(land.footprint_entry())
     content = MapContent(bounds=bounds, areas=areas, colours=STATUS_COLOURS, texts=map_texts(),
                          cases=[print_map.CasePoint(lon, lat, case.status, label=case.code, large=True)],
-                         legend=[LegendEntry(label(CASE_STATUSES, case.status, lang), STATUS_COLOURS[case.status])])
+                         legend=legend)
     docs = documents.list_documents(cases.ENTITY, case_id) if allowed(role, "documents.read") else None
     return {"case": case, "values": values, "fields": shown, "timeline": timeline, "documents": docs,
             "area_names": _area_names(case, lang), "contacts": contacts,

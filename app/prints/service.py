@@ -17,12 +17,16 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from app.errors import BadRequest
+from app import places
+from app.errors import BadRequest, NotFound
 from app.extensions import db
+from app.filters import region_provinces
 from app.i18n import buddhist_date
+from app.land.queries import layers_by_id
 from app.maps import queries as map_queries
 from app.maps.state import Scope, ViewState
-from app.prints import queries
+from app.models import Region
+from app.prints import land, queries
 from gis import print_map
 from gis.fields import CASE_STATUSES, STATUS_COLOURS, label
 from gis.maps import OVERLAY_COLOURS, OVERLAYS
@@ -142,6 +146,10 @@ def map_content(scope: Scope, view: ViewState, frame: MapFrame, lang: str) -> tu
         areas += queries.pilot_areas(provinces, tolerance=tolerance, lang=lang, labels=False)
     legend += [layer_entry(layer, lang) for layer in ("provinces", "districts", "pilot-areas", "funds")
                if layer in view.layers]
+    parcels, entries, land_notes = land.parcel_areas(view.reference_layers, print_map.padded(bounds),
+                                                     tolerance=tolerance, lang=lang)
+    areas += parcels
+    legend += entries
     content = MapContent(bounds=bounds, areas=areas, colours=STATUS_COLOURS, texts=map_texts(), legend=legend)
     if "funds" in view.layers:
         content.funds = queries.fund_points(provinces)
@@ -153,8 +161,14 @@ def map_content(scope: Scope, view: ViewState, frame: MapFrame, lang: str) -> tu
         content.legend.append(LegendEntry(_("กลุ่มกรณี (ตัวเลข = จำนวนกรณี สีตามสถานะ)"), "#6c757d", shape="pie"))
     else:
         content.cases = queries.case_points(case_filter, print_map.MAX_MAP_POINTS)
+        # footprints as on screen: signed-in maps only (a shared link's page draws none)
+        footprints = [] if scope.public else land.footprint_areas(case_filter, print_map.padded(bounds),
+                                                                   tolerance=tolerance * 0.5)
+        if footprints:
+            content.areas += footprints
+            content.legend.append(land.footprint_entry())
     figures = {"counts": counts, "households": households, "sample": sample, "total": total,
-               "clustered": clustered, "filter": case_filter, "provinces": provinces}
+               "clustered": clustered, "filter": case_filter, "provinces": provinces, "notes": land_notes}
     return content, figures
 
 
@@ -177,10 +191,56 @@ def map_print(scope: Scope, view: ViewState, *, size: str, title: str, lang: str
         counts=[{"status": s, "label": label(CASE_STATUSES, s, lang), "colour": STATUS_COLOURS[s],
                  "count": counts.get(s, 0), "households": households.get(s, 0)} for s in view.statuses],
         total=figures["total"], households=sum(households.values()), sample=figures["sample"],
-        clustered=figures["clustered"], notes=list(notes or []), public=scope.public)
+        clustered=figures["clustered"], notes=[*(notes or []), *figures["notes"]], public=scope.public)
     if figures["total"] <= TABLE_LIMIT:
         result.rows = queries.case_rows(figures["filter"], lang, TABLE_LIMIT)
     else:
         result.summary_level = "districts" if provinces is not None else "provinces"
         result.summary = queries.summary_rows(figures["filter"], result.summary_level, lang)
     return result
+
+
+# --- what the PDF routes (and the print job) call --------------------------------------
+
+def region_title(region: Region | None, lang: str) -> str:
+    if region is None:
+        return _("แผนที่กรณีปัญหาที่ดินทั้งประเทศ")
+    return _("แผนที่กรณีปัญหาที่ดิน %(region)s", region=region.name_th if lang == "th" else region.name_en)
+
+
+def region_scope(region_code: str | None) -> tuple[Scope, Region | None]:
+    """The scope of the national map (None) or of one region's or zone's map; an unknown one is a 404."""
+    if region_code is None:
+        return Scope(), None
+    region = places.region(region_code)
+    provinces = region_provinces(region.code) if region else []
+    if region is None or not provinces:
+        raise NotFound(_("ไม่พบภาคหรือเขต %(code)s", code=region_code[:40]))
+    return Scope(provinces=provinces, region_code=region.code), region
+
+
+def view_notes(scope: Scope, view: ViewState, lang: str) -> list[str]:
+    """What narrows the view, in words (statuses, provinces, layers)."""
+    notes = []
+    if view.statuses != scope.statuses:
+        shown = ", ".join(label(CASE_STATUSES, s, lang) for s in view.statuses) or _("ไม่มี")
+        notes.append(_("แสดงเฉพาะสถานะ: %(list)s", list=shown))
+    if view.provinces is not None and view.provinces != scope.provinces:
+        names = map_queries.province_names(view.provinces, lang)
+        notes.append(_("เฉพาะจังหวัด: %(list)s", list=", ".join(names.values())))
+    layers = [OVERLAYS[x][0 if lang == "th" else 1] for x in view.layers]
+    layers += [layer.name for layer in layers_by_id(view.reference_layers)] if view.reference_layers else []
+    notes.append(_("ชั้นข้อมูล: %(list)s", list=", ".join(layers) if layers else _("ไม่มี")))
+    return notes
+
+
+def map_pdf(scope: Scope, view: ViewState, *, size: str, title: str, name: str, lang: str,
+            extra: list[str] | None = None) -> tuple[bytes, str, MapPrint]:
+    """The PDF of a map view, its file name and what it shows."""
+    from app.prints.render import render_pdf, safe_filename
+
+    doc = map_print(scope, view, size=size, title=title, lang=lang,
+                    notes=[*(extra or []), *view_notes(scope, view, lang)])
+    body = render_pdf("print/map.html", doc=doc, doc_title=title, size=size, printed_on=doc.printed_on,
+                      as_of=doc.as_of, sample=doc.sample > 0, subtitle=_("%(n)s กรณี", n=f"{doc.total:,}"))
+    return body, safe_filename("map", name, size, today().isoformat()), doc

@@ -6,72 +6,50 @@ plus `size=A4|A3`; a share link frozen at a date prints that date.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
+from app import places
 from app.auth.security import current_role, require
-from app.errors import NotFound
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.i18n import buddhist_date
-from app.maps import queries as map_queries
+from app.jobs.service import accepted
 from app.maps.service import lang
-from app.maps.state import Scope, ViewState, parse_view
+from app.maps.state import Scope, parse_view
 from app.models import Region
-from app.prints import pages, records, service
+from app.prints import jobs, pages, records, service
 from app.prints.render import pdf_response, render_pdf, safe_filename
 from app.sharing import service as sharing
-from gis.fields import CASE_STATUSES, label
-from gis.maps import OVERLAYS
 
 
-def _notes(scope: Scope, view: ViewState, current: str) -> list[str]:
-    """What narrows the view, in words (statuses, layers, provinces)."""
-    notes = []
-    if view.statuses != scope.statuses:
-        shown = ", ".join(label(CASE_STATUSES, s, current) for s in view.statuses) or _("ไม่มี")
-        notes.append(_("แสดงเฉพาะสถานะ: %(list)s", list=shown))
-    if view.provinces is not None and view.provinces != scope.provinces:
-        names = map_queries.province_names(view.provinces, current)
-        notes.append(_("เฉพาะจังหวัด: %(list)s", list=", ".join(names.values())))
-    layers = [OVERLAYS[x][0 if current == "th" else 1] for x in view.layers]
-    notes.append(_("ชั้นข้อมูล: %(list)s", list=", ".join(layers) if layers else _("ไม่มี")))
-    return notes
-
-
-def _map_pdf(scope: Scope, region: Region | None, *, title: str, name: str, extra: list[str] | None = None) -> Response:
+def _map_pdf(scope: Scope, region: Region | None, *, title: str, name: str,
+             extra: list[str] | None = None) -> Response | tuple[Response, int, dict[str, str]]:
+    """The PDF at once, or, for a view of many cases (JOB_PRINT_MIN_CASES), a job: 202 and its URL for
+    programs, the job's progress page for people (a shared link's PDF is always immediate)."""
     size = service.parse_size(request.args.get("size"))
     view = parse_view(request.args, scope)
-    current = lang()
-    doc = service.map_print(scope, view, size=size, title=title, lang=current,
-                            notes=[*(extra or []), *_notes(scope, view, current)])
-    body = render_pdf("print/map.html", doc=doc, doc_title=title, size=size, printed_on=doc.printed_on,
-                      as_of=doc.as_of, sample=doc.sample > 0, subtitle=_("%(n)s กรณี", n=f"{doc.total:,}"))
-    return pdf_response(body, safe_filename("map", name, size, service.today().isoformat()))
-
-
-def _region_title(region: Region | None, current: str) -> str:
-    if region is None:
-        return _("แผนที่กรณีปัญหาที่ดินทั้งประเทศ")
-    return _("แผนที่กรณีปัญหาที่ดิน %(region)s", region=region.name_th if current == "th" else region.name_en)
+    if jobs.is_large_print(scope, view):
+        job = jobs.start_print(region.code if region else None)
+        if jobs.wants_page():
+            return redirect(url_for("jobs.job_page", job_id=job.id), 303)
+        return jsonify(accepted(job)), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}
+    body, filename, _doc = service.map_pdf(scope, view, size=size, title=title, name=name, lang=lang(), extra=extra)
+    return pdf_response(body, filename)
 
 
 @pages.get("/map.pdf")
 @require("read")
 def national_map_pdf():
     """The national map on paper (`size=A4|A3`, `status=`, `layers=`, `province=`)."""
-    return _map_pdf(Scope(), None, title=_region_title(None, lang()), name="thailand")
+    return _map_pdf(Scope(), None, title=service.region_title(None, lang()), name="thailand")
 
 
 @pages.get("/map/<region_code>.pdf")
 @require("read")
 def region_map_pdf(region_code: str):
     """One region's or zone's map on paper; an unknown region is a 404."""
-    region = db.session.get(Region, region_code[:32])
-    provinces = map_queries.region_provinces(region.code) if region else []
-    if region is None or not provinces:
-        raise NotFound(_("ไม่พบภาคหรือเขต %(code)s", code=region_code[:40]))
-    scope = Scope(provinces=provinces, region_code=region.code)
-    return _map_pdf(scope, region, title=_region_title(region, lang()), name=region.code)
+    scope, region = service.region_scope(region_code)
+    return _map_pdf(scope, region, title=service.region_title(region, lang()), name=region.code if region else "")
 
 
 @pages.get("/s/<token>.pdf")
@@ -80,7 +58,7 @@ def shared_map_pdf(token: str):
     """A shared link's map on paper: public fields only; 404 unknown, 410 revoked or expired."""
     link = sharing.resolve(token)
     scope = sharing.scope_of(link)
-    region = db.session.get(Region, link.region_code) if link.region_code else None
+    region = places.region(link.region_code)
     current = lang()
     place = (region.name_th if current == "th" else region.name_en) if region else _("ทั้งประเทศ")
     note = _("แผนที่อ่านอย่างเดียว ใช้ได้ถึง %(date)s", date=buddhist_date(link.expires_at, current))

@@ -23,7 +23,7 @@ from app.maps.service import lang
 from app.models import ShareLink, User
 from app.sharing import service
 from gis import fields
-from gis.maps import OVERLAYS
+from gis.maps import OVERLAYS, reference_id
 
 links = Blueprint("share_links", __name__, url_prefix="/share-links")
 THAI_TIME = ZoneInfo("Asia/Bangkok")
@@ -54,7 +54,12 @@ def rows_for(user: Any) -> list[dict[str, Any]]:
                for r in places.regions()}
     now = datetime.now(UTC)
     out = []
-    for link, email in db.session.execute(_visible(user)).all():
+    rows = db.session.execute(_visible(user)).all()
+    from app.land.queries import layers_by_id
+
+    named = {layer.id: layer.name for layer in layers_by_id(
+        [i for link, _email in rows for i in (reference_id(x) for x in link.layers) if i is not None])}
+    for link, email in rows:
         token = service.address_token(link)
         state = service.state(link, now)
         out.append({
@@ -63,7 +68,8 @@ def rows_for(user: Any) -> list[dict[str, Any]]:
             "statuses": [fields.label(fields.CASE_STATUSES, s, current) for s in fields.CASE_STATUSES
                          if s in link.statuses],
             "all_statuses": set(link.statuses) >= set(fields.CASE_STATUSES),
-            "layers": [OVERLAYS[x][0 if current == "th" else 1] for x in OVERLAYS if x in link.layers],
+            "layers": [OVERLAYS[x][0 if current == "th" else 1] for x in OVERLAYS if x in link.layers]
+            + [named[i] for i in (reference_id(x) for x in link.layers) if i in named],  # reference land layers
             "created": _when(link.created_at, current), "expires": _when(link.expires_at, current),
             "last_opened": _when(link.last_viewed_at, current, with_time=True), "views": link.view_count or 0,
             "url": url_for("sharing.shared_map", token=token, _external=True) if token and state == "active" else None,

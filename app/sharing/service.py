@@ -27,7 +27,7 @@ from app.maps.state import Scope
 from app.models import Region, ShareLink, User
 from app.timeline.dates import parse_day
 from gis.fields import CASE_STATUSES
-from gis.maps import OVERLAYS
+from gis.maps import OVERLAYS, reference_id, reference_key
 
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
@@ -77,6 +77,30 @@ def _string_list(body: dict, name: str, allowed: dict | list, default: list[str]
     return [v for v in allowed if v in value]
 
 
+def _layers(body: dict, errors: list[dict]) -> list[str]:
+    """`layers`: overlay names and reference land layers, each given by its id (`12`) or as
+    `"reference:12"`; stored as the overlay names then `reference:<id>`, in a fixed order."""
+    value = body.get("layers")
+    if value is None:
+        return list(OVERLAYS)
+    if not isinstance(value, list) or not all(isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))
+                                              for v in value):
+        errors.append(_problem("layers", "must be a list of layer names (or ids of reference land layers)"))
+        return []
+    others = [v for v in value if not (isinstance(v, str) and v in OVERLAYS)]
+    ids = [(v if 0 < v < 2**31 else None) if isinstance(v, int) else reference_id(v) for v in others]
+    from app.land.queries import existing_layers
+
+    known = existing_layers([i for i in ids if i is not None])
+    unknown = [str(v)[:40] for v, i in zip(others, ids, strict=True) if i is None or i not in known]
+    if unknown:
+        errors.append(_problem("layers", f"unknown: {', '.join(unknown[:5])}; allowed: {', '.join(OVERLAYS)}, "
+                                         "or a reference land layer as its id or reference:<id>"))
+    elif not value:
+        errors.append(_problem("layers", "must name at least one"))
+    return [v for v in OVERLAYS if v in value] + [reference_key(i) for i in sorted({i for i in ids if i})]
+
+
 def validate(body: Any) -> dict[str, Any]:
     """Check a create request; every problem is reported at once as a 422."""
     if not isinstance(body, dict):
@@ -98,7 +122,7 @@ def validate(body: Any) -> dict[str, Any]:
                                or not region_provinces(region)):
         errors.append(_problem("region", "unknown region or zone code (or null for the whole country)"))
     statuses = _string_list(body, "statuses", CASE_STATUSES, list(CASE_STATUSES), errors)
-    layers = _string_list(body, "layers", list(OVERLAYS), list(OVERLAYS), errors)
+    layers = _layers(body, errors)
     if errors:
         raise ValidationError(_("ข้อมูลลิงก์แชร์ไม่ถูกต้อง"), errors)
     # a frozen link: the same date rules (and 400s, in Thai) as `as_of=` everywhere
@@ -209,4 +233,5 @@ def scope_of(link: ShareLink) -> Scope:
     provinces = region_provinces(link.region_code) if link.region_code else None
     return Scope(statuses=[s for s in CASE_STATUSES if s in link.statuses],
                  layers=[x for x in OVERLAYS if x in link.layers],
-                 provinces=provinces, region_code=link.region_code, public=True, as_of=link.as_of)
+                 provinces=provinces, region_code=link.region_code, public=True, as_of=link.as_of,
+                 reference_layers=[i for i in (reference_id(x) for x in link.layers) if i is not None])

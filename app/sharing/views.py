@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app import places
 from app.auth.security import require
+from app.land import map_config
 from app.logging import install_token_filter
 from app.maps import queries
 from app.maps import service as maps
@@ -53,21 +54,27 @@ def shared_map(token: str):
     link = service.resolve(token)
     scope = service.scope_of(link)
     view = parse_view(request.args, scope)
-    parts = maps.build_page(scope, view, data_url=url_for("sharing.shared_data", token=token), case_url=None)
+    data_url = url_for("sharing.shared_data", token=token)
+    parts = maps.build_page(scope, view, data_url=data_url, case_url=None)
     service.count_view(link)
     current = maps.lang()
     region = places.region(link.region_code)
     place = (region.name_th if current == "th" else region.name_en) if region else _("ทั้งประเทศ")
     return render_template("sharing/map.html", title=_("แผนที่กรณีปัญหาที่ดิน %(region)s", region=place),
                            parts=parts, config=parts.config, link=link, time=time_controls(as_of=view.as_of),
-                           provinces=queries.province_names(scope.provinces, current))
+                           provinces=queries.province_names(scope.provinces, current),
+                           land=map_config.shared_config(scope, data_url))
 
 
 @pages.get("/<token>/data")
 def shared_data(token: str):
-    """GeoJSON of the link's scope, public fields only; parameters may only narrow it."""
+    """GeoJSON of the link's scope, public fields only; parameters may only narrow it
+    (`layer=reference:<id>`: the parcels of one of the link's reference land layers)."""
     link = service.resolve(token)
-    return maps.data_response(service.scope_of(link), request.args)
+    scope = service.scope_of(link)
+    if map_config.wants_reference(request.args.get("layer")):
+        return maps.geojson(map_config.shared_parcels(scope, request.args["layer"]))
+    return maps.data_response(scope, request.args)
 
 
 @pages.after_request

@@ -3,7 +3,9 @@
 The export API, the case-list download links and the import page all read it; a format
 added here is offered everywhere. `spool` writers make a file in a work folder (shapefile,
 GeoPackage, XLSX); `stream` writers yield bytes straight from the database cursor (CSV,
-GeoJSON, KML). `importable`: the import readers take the format back (round trip).
+GeoJSON, KML); a `features` writer is given GeoJSON Feature texts already built in the
+database (the app's one FeatureCollection builder) instead of rows. `importable`: the import
+readers take the format back (round trip).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class ExportFormat:
     stream: Callable[..., Any] | None = None
     importable: bool = True
     accept: tuple[str, ...] = ()  # file name endings the import page offers for it
+    features: bool = False  # the writer reads GeoJSON Feature texts built in the database, not rows
 
     def __post_init__(self) -> None:
         if (self.spool is None) == (self.stream is None):
@@ -42,7 +45,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("xlsx", "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
                  spool=writers.write_xlsx, accept=(".xlsx",)),
     ExportFormat("geojson", "GeoJSON", "application/geo+json", "geojson", stream=streams.geojson_stream,
-                 accept=(".geojson", ".json")),
+                 accept=(".geojson", ".json"), features=True),
 )}
 
 

@@ -1,7 +1,8 @@
 """Streamed exports: CSV (UTF-8 with BOM, lon/lat, formulas neutralised), GeoJSON and KML.
 
 Each yields bytes chunk by chunk from the row chunks (see `gis.exchange.writers.ExportSpec`
-for the row layout), so memory stays flat however many rows there are.
+for the row layout; GeoJSON gets Feature texts built in the database instead), so memory
+stays flat however many rows there are.
 """
 
 from __future__ import annotations
@@ -44,35 +45,14 @@ def _coord(value: Any) -> str:
     return "" if value is None else repr(float(value))
 
 
-def _geojson_geometry(spec: ExportSpec, row: Sequence[Any]) -> Any:
-    if spec.geometry_type == "Point":
-        lon, lat = row[spec.width + 1], row[spec.width + 2]
-        return None if lon is None else {"type": "Point", "coordinates": [float(lon), float(lat)]}
-    wkb = row[spec.width]
-    if wkb is None:
-        return None
-    import shapely
-
-    return json.loads(shapely.to_geojson(from_db(wkb)))
-
-
-def geojson_stream(chunks: Rows, spec: ExportSpec) -> Iterator[bytes]:
-    """A FeatureCollection (RFC 7946, WGS 84) written feature by feature."""
+def geojson_stream(chunks: Iterator[Sequence[str]], spec: ExportSpec) -> Iterator[bytes]:
+    """A FeatureCollection (RFC 7946, WGS 84) from chunks of Feature texts, one per line."""
     yield ('{"type": "FeatureCollection", "name": ' + json.dumps(spec.layer) + ', "features": [').encode()
     first = True
-    for rows in chunks:
-        parts = []
-        for row in rows:
-            props = {f.name: plain_value(v, f.kind) for f, v in zip(spec.fields, row, strict=False)}
-            feature: dict[str, Any] = {"type": "Feature"}
-            if "id" in props:
-                feature["id"] = props["id"]
-            feature["geometry"] = _geojson_geometry(spec, row)
-            feature["properties"] = props
-            parts.append(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
+    for features in chunks:
+        if features:
+            yield (("" if first else ",\n") + ",\n".join(features)).encode("utf-8")
             first = False
-        if parts:
-            yield "".join(parts).encode("utf-8")
     yield b"]}\n"
 
 

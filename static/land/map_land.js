@@ -1,19 +1,32 @@
-/* Reference land layers and community footprints on the signed-in maps (not on shared links):
- * a control with one checkbox per layer (coloured by owner type, with a legend) and one for the
- * footprints, drawn from zoom 14 (points below). Parcels are fetched by view from zoom 12; below it
- * each layer shows its extent. No inline handlers; no CDN. */
+/* Reference land layers and community footprints on the maps: a control with one checkbox per
+ * layer (coloured by owner type, with a legend) and, signed in, one for the footprints, drawn from
+ * zoom 14 (points below). Parcels are fetched by view from zoom 12; below it each layer shows its
+ * extent. On a shared link (cfg.public) only the link's layers, listed in the page, geometry only:
+ * no footprints, no parcel attributes, no links to case pages. `layers=reference:<id>` in the
+ * address switches a layer on (the map script keeps it there). No inline handlers; no CDN. */
 (function () {
   "use strict";
   var cfgEl = document.getElementById("land-config");
   if (!cfgEl || !window.codiMap || typeof L === "undefined") { return; }
   var cfg = JSON.parse(cfgEl.textContent);
+  var mapCfgEl = document.getElementById("map-config");
+  var mapCfg = mapCfgEl ? JSON.parse(mapCfgEl.textContent) : {};
   var T = cfg.texts;
-  var map = window.codiMap.map;
+  var api = window.codiMap;
+  var map = api.map;
   var state = window.codiLand = { loads: 0, errors: [], footprints: 0, parcels: {}, layers: [] };
   map.createPane("landParcels").style.zIndex = 360;
   map.createPane("landFootprints").style.zIndex = 370;
   var footprintLayer = L.geoJSON(null, { pane: "landFootprints" }).addTo(map);
-  var shown = { footprints: true };
+  var withFootprints = !cfg.public && !!cfg.footprintsUrl;
+  var shown = { footprints: withFootprints };
+  (mapCfg.shownReference || []).forEach(function (id) { shown[id] = true; });
+  /* the reference layers shown now, as `layers=` names them (map.js writes them into the address) */
+  api.referenceLayers = function () {
+    return state.layers.length ? state.layers.filter(function (l) { return shown[l.id]; })
+      .map(function (l) { return "reference:" + l.id; })
+      : (mapCfg.shownReference || []).map(function (id) { return "reference:" + id; });
+  };
   var parcelLayers = {};
   var pending = {};
 
@@ -36,6 +49,7 @@
   function failed(err) { if (err.name !== "AbortError") { state.errors.push(String(err)); } }
 
   function drawFootprints() {
+    if (!withFootprints) { return; }
     if (!shown.footprints || map.getZoom() < cfg.minFootprintZoom) {
       footprintLayer.clearLayers(); state.footprints = 0; return;
     }
@@ -73,7 +87,8 @@
       }
       return;
     }
-    var url = cfg.layersUrl + "/" + encodeURIComponent(layer.id) + "/parcels?limit=5000&bbox=" + bbox();
+    var url = cfg.parcelsUrl.replace("{id}", encodeURIComponent(layer.id)) +
+      (cfg.parcelsUrl.indexOf("?") >= 0 ? "&" : "?") + "limit=5000&bbox=" + bbox();
     getJSON("layer" + layer.id, url).then(function (data) {
       group.clearLayers();
       L.geoJSON(data, {
@@ -109,12 +124,13 @@
     },
     render: function (layers) {
       var owners = {};
-      var html = "<h4>" + esc(T.title) + "</h4>" +
+      var html = "<h4>" + esc(T.title) + "</h4>" + (withFootprints ?
         "<label><input type=\"checkbox\" data-land=\"footprints\" checked> <span class=\"swatch\" style=\"border:2px solid #0b6e4f\"></span>" +
-        esc(T.footprints) + "</label>";
+        esc(T.footprints) + "</label>" : "");
       layers.forEach(function (layer) {
         owners[layer.owner_type] = true;
-        html += "<label><input type=\"checkbox\" data-land=\"" + esc(layer.id) + "\"> <span class=\"swatch\" style=\"background:" +
+        html += "<label><input type=\"checkbox\" data-land=\"" + esc(layer.id) + "\"" + (shown[layer.id] ? " checked" : "") +
+          "> <span class=\"swatch\" style=\"background:" +
           esc(cfg.colours[layer.owner_type] || "#999") + "\"></span>" + esc(layer.name) + " (" + esc(layer.parcels) + ")" +
           (layer.is_sample ? " <span class=\"badge sample\">" + esc(T.sample) + "</span>" : "") + "</label>";
       });
@@ -133,21 +149,24 @@
           shown[key] = e.target.checked;
           if (key === "footprints") { drawFootprints(); return; }
           state.layers.forEach(function (layer) { if (String(layer.id) === key) { drawLayer(layer); } });
+          if (api.writeAddress) { api.writeAddress(); }
         });
       }
     }
   });
   var control = new Control().addTo(map);
   control.render([]);
-  getJSON("layers", cfg.layersUrl).then(function (data) {
-    state.layers = data.layers || [];
+  function start(list) {
+    state.layers = list || [];
     state.layers.forEach(function (layer) {
       parcelLayers[layer.id] = L.layerGroup().addTo(map);
-      shown[layer.id] = false;
+      shown[layer.id] = !!shown[layer.id];
     });
     control.render(state.layers);
     redraw();
-  }).catch(failed);
+  }
+  if (cfg.layers) { start(cfg.layers); }   /* a shared link: its own layers, listed in the page */
+  else { getJSON("layers", cfg.layersUrl).then(function (data) { start(data.layers); }).catch(failed); }
   map.on("moveend", redraw);
   state.show = function (id) {  /* for tests and links: switch a layer on */
     var input = document.querySelector("input[data-land=\"" + id + "\"]");

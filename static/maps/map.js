@@ -372,11 +372,15 @@
   cfg.bases.forEach(function (b) { baseByLabel[b.label] = b.key; });
   function sameSet(a, b) { return a.length === b.length && a.every(function (x) { return b.indexOf(x) >= 0; }); }
   function visibleLayers() { return cfg.layers.filter(function (k) { return overlays[k] && map.hasLayer(overlays[k]); }); }
+  /* reference land layers shown (static/land/map_land.js), as `layers=` names them */
+  function referenceLayers() { return api.referenceLayers ? api.referenceLayers() : []; }
+  api.writeAddress = writeAddress;
   function writeAddress() {
     var p = new URLSearchParams(location.search);
-    var st = visibleStatuses(), ly = visibleLayers();
+    var st = visibleStatuses(), ly = visibleLayers().concat(referenceLayers());
+    var defaults = cfg.defaultLayers.concat((cfg.defaultReference || []).map(function (id) { return "reference:" + id; }));
     if (sameSet(st, cfg.defaultStatuses)) p.delete("status"); else p.set("status", st.join(","));
-    if (sameSet(ly, cfg.defaultLayers)) p.delete("layers"); else p.set("layers", ly.join(","));
+    if (sameSet(ly, defaults)) p.delete("layers"); else p.set("layers", ly.join(","));
     if (currentBase === "light") p.delete("base"); else p.set("base", currentBase);
     var c = map.getCenter();
     p.set("c", c.lat.toFixed(5) + "," + c.lng.toFixed(5));
@@ -458,7 +462,7 @@
       duplicate.hidden = true;
       var token = document.querySelector("meta[name=csrf-token]");
       var body = { label: form.elements.label.value, expires_in_days: Number(form.elements.expires_in_days.value),
-        region: dialog.getAttribute("data-region") || null, statuses: visibleStatuses(), layers: visibleLayers(),
+        region: dialog.getAttribute("data-region") || null, statuses: visibleStatuses(), layers: visibleLayers().concat(referenceLayers()),
         if_new: ifNew };
       fetch(dialog.getAttribute("data-url"), { method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.content : "" },

@@ -67,3 +67,18 @@ def test_no_blueprint_keeps_its_own_error_handler(app):
     local = {name: codes for name, codes in app.error_handler_spec.items()
              if name is not None and any(codes.values())}
     assert local == {}
+
+
+def test_coded_gis_errors_share_one_mechanism(app):
+    """Exchange, footprint and reference-layer refusals: one catalogue lookup (`coded_message`)."""
+    from app.errors import coded_error, coded_message
+    from gis.exchange.errors import ExchangeError
+    from gis.footprints import FootprintError
+
+    with app.test_request_context("/"):
+        err = coded_error(ExchangeError("zip_too_many_members", "too many", status=413, count=9, limit=5),
+                          {"zip_too_many_members": "%(count)s > %(limit)s"})
+        assert (err.status, err.code, err.message) == (413, "payload_too_large", "9 > 5")
+        assert err.details == [{"field": "file", "message": "zip_too_many_members", "reason": "too many"}]
+        assert coded_message(FootprintError("too_small", "tiny"), {}) == "tiny"            # no template: English
+        assert coded_message(FootprintError("too_small", "tiny"), {"too_small": "%(x)s"}) == "%(x)s"  # bad params

@@ -75,3 +75,17 @@ def counts(session):
             "(SELECT count(*) FROM land_overlaps)")).one())
 
     return get
+
+
+@pytest.fixture()
+def named_layer(client, auth):
+    """`named_layer(name, owner_type)`: a reference layer of one square near Khlong Toei, with attributes."""
+    def post(name: str = "ที่ดินทดสอบ", owner_type: str = "state_railway") -> dict:
+        body = {"name": name, "owner_type": owner_type,
+                "file": (io.BytesIO(feature_collection(square(half=0.01))), "layer.geojson")}
+        response = client.post("/api/v1/reference-layers", data=body, headers=auth("land_team"),
+                               content_type="multipart/form-data")
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return post

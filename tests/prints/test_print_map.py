@@ -106,3 +106,25 @@ def test_the_legend_goes_where_the_map_is_emptiest():
     html = print_map.render_map(content, 100, 100)
     assert "pm-legend" in html and "left:2.5mm;bottom:2.5mm" not in html
     assert "pm-legend" not in print_map.render_map(content, 100, 100, legend_inside=False)
+
+
+def test_parcels_take_their_owner_colour_and_lie_under_footprints():
+    content = MapContent(bounds=(100, 13, 101, 14), colours=COLOURS,
+                         areas=[Area(SQUARE, "footprint"), Area(SQUARE, "parcel", fill="#8b0000")])
+    root = _svg(print_map.render_map(content, 180, 120))
+    ns = "{http://www.w3.org/2000/svg}"
+    paths = [p for p in root.findall(f"{ns}path") if p.get("d", "").startswith("M")]
+    parcel = next(p for p in paths if p.get("fill") == "#8b0000")
+    assert parcel.get("stroke") == "#8b0000"
+    assert paths.index(parcel) < paths.index(next(p for p in paths if p.get("fill") == "#d84315"))
+
+
+def test_one_marker_drawing_for_the_map_and_its_legend():
+    fund = print_furniture.marker("diamond", 10, 10, 1.3, "#00838f")
+    assert fund.startswith('<path d="M10.00 8.70 L11.30 10.00') and 'fill="#00838f"' in fund
+    legend = print_furniture.symbol(LegendEntry("กองทุน", "#00838f", shape="diamond"), 10, 10)
+    assert legend == fund
+    dot = print_furniture.marker("dot", 5, 5, 1.05, "#777", stroke="#ffffff", stroke_width=0.25)
+    assert dot == '<circle cx="5.00" cy="5.00" r="1.05" fill="#777" stroke="#ffffff" stroke-width="0.25"/>'
+    square = print_furniture.marker("square", 5, 5, 1.6, "#123456", aspect=0.75)
+    assert 'width="3.20"' in square and 'height="2.40"' in square

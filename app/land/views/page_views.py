@@ -17,19 +17,14 @@ from app import places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, ServiceError
-from app.land import layers, queries
+from app.land import layers, map_config, queries
 from app.land.views import pages
 from app.land_cases import service as case_service
 from app.land_cases.validation import RawCase
-from gis.fields import LAND_OWNER_TYPES, label
+from gis.fields import LAND_OWNER_TYPES, OWNER_COLOURS, label
 from gis.footprints import format_rai, to_geojson
 
 PAGE_SIZE = 100
-OWNER_COLOURS = {
-    "treasury": "#b8860b", "state_railway": "#8b0000", "crown_property": "#6a0dad", "marine": "#1e90ff",
-    "forest": "#228b22", "temple": "#ff8c00", "local_government": "#2f4f4f", "alro": "#9acd32",
-    "private": "#808080", "other": "#a0522d",
-}
 
 
 def _lang() -> str:
@@ -164,13 +159,5 @@ def land_json(value: Any) -> str:
 
 @pages.app_template_global("land_map_config")
 def land_map_config() -> dict[str, Any]:
-    """What static/land/map_land.js needs on the signed-in maps (never on shared links)."""
-    return {
-        "layersUrl": url_for("land_api.list_layers"), "footprintsUrl": url_for("land_api.case_footprints"),
-        "casePage": url_for("land_cases.case_detail", case_id=0).rsplit("0", 1)[0], "minFootprintZoom": 14,
-        "minParcelZoom": 12, "colours": OWNER_COLOURS,
-        "owners": {k: label(LAND_OWNER_TYPES, k, _lang()) for k in LAND_OWNER_TYPES},
-        "texts": {"title": _("ชั้นข้อมูลที่ดิน"), "footprints": _("ขอบเขตชุมชน (ซูม 14 ขึ้นไป)"),
-                  "parcelsZoom": _("ซูมเข้าเพื่อดูแปลง"), "rai": _("ไร่"), "conflict": _("ข้อมูลเจ้าของที่ดินไม่ตรงกัน"),
-                  "details": _("ดูรายละเอียดกรณี"), "legend": _("เจ้าของที่ดิน"), "sample": _("ข้อมูลตัวอย่าง")},
-    }
+    """What static/land/map_land.js needs on the signed-in maps (shared maps: `map_config.shared_config`)."""
+    return map_config.signed_in_config()
