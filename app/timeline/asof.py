@@ -14,13 +14,17 @@ change writes it: app/land_cases/service.py, the importer, the sample loader, th
 * the point likewise from the `lon`/`lat` rows;
 * the status is the `new_value` of the last `status` row (by effective date, then id) dated on
   or before the day, else the `old_value` of its first one; the history is looked at only for
-  cases with a status row dated after the day or recorded after it (the rest: current status);
+  cases with a status row dated after the day (one index probe per case, or one hashed set when
+  many cases ask) or back-dated after it (recorded after the day, dated on or before it; in the
+  CTE); the rest keep their current status;
 * deletion: the earliest `delete`/`restore` row after the day says whether the case was live
   (a case deleted later is still there);
 * a case exists from its `opened_on` as of the day, else from the day it was recorded.
-The cost grows with the history after the day, not with the whole history: the partial
-indexes of migration 0011 give the rows after a moment (`at`), the status rows after a date
-(`effective_on`) and one case's status rows in date order.
+The per-case CTE holds the field edits, deletions and back-dated status rows after the day only
+(not the status moves, the bulk of the history), so its cost grows with the edits after the day;
+the status lookups are made only for the rows a statement needs it for (a page's 1000 cases, or
+every case when the status is filtered on or counted). Indexes (migrations 0011 and 0015): the
+edits after a moment (`at`), one case's status rows in date order, the back-dated status rows.
 """
 
 from __future__ import annotations
