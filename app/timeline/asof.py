@@ -166,11 +166,12 @@ def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
     day_p = bindparam("as_of_day", day, type_=Date)
     end_p = bindparam("as_of_end", end_of_day(day), type_=DateTime(timezone=True))
     later = _later(day_p, end_p, bbox)
-    # the touched row with each field recorded after the day back at its earliest old value
-    # (jsonb keys that are not columns, such as `~status` or `lon`, are ignored)
-    past = (func.jsonb_populate_record(literal_column(c.name), later.c.old)
-            .table_valued(*[col.name for col in c.columns]).alias("past"))
-    out: dict[str, ColumnElement] = {name: past.c[name] for name in rewound_columns()}
+    # each field recorded after the day back at its earliest old value (the history's text, read
+    # as the column's type); an expression per column, so a statement computes only the ones it
+    # reads (a count reads opened_on and deleted_at)
+    out: dict[str, ColumnElement] = {
+        name: case((later.c.old.has_key(name), cast(later.c.old[name].astext, c.c[name].type)), else_=c.c[name])
+        for name in rewound_columns()}
     # the status from the history only when a change is dated after the day or was back-dated
     # after it; otherwise the current one (also for a case whose status has no history)
     status_then = func.coalesce(_status_then(c.c.id, day_p), c.c.status)
@@ -200,7 +201,7 @@ def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
     untouched = branch({"status": case((moved_later, status_then), else_=c.c.status)}, c,
                        c.c.id.not_in(select(later.c.entity_id)),
                        func.coalesce(c.c.opened_on, created_day) <= day_p)
-    joined = c.join(later, later.c.entity_id == c.c.id).join(past, literal_column("true"))
+    joined = c.join(later, later.c.entity_id == c.c.id)
     stayed = branch({**out, "geom": c.c.geom}, joined, exists_then, ~moved)
     shifted = branch({**out, "geom": point}, joined, exists_then, moved)
     # inlined where the statement reads it (a materialised CTE would hide the spatial index and
