@@ -28,6 +28,7 @@ from app.api.params import bbox_value, bool_value, int_value
 from app.errors import BadRequest
 from app.extensions import db
 from app.timeline.dates import parse_day
+from gis.dates import DateInputError, read_date
 from gis.fields import CASE_STATUSES, FUND_LEVELS, LAYER_FIELDS, PILOT_STAGES, Choices, Field, flagged
 
 GEOJSON = "application/geo+json"
@@ -169,28 +170,65 @@ def _choices(args: Mapping[str, Any], name: str, allowed: Choices) -> tuple[str,
     return tuple(dict.fromkeys(values))
 
 
-def _date_range(name: str, raw: str) -> DateRange:
-    """`2026-01-01/2026-12-31`, `../2026-12-31`, `2026-01-01/..` or one day `2026-05-01`."""
+def _people_day(text: str) -> date | None:
+    """One end of a range typed on a page: empty or `..` is open; `DateInputError` when unreadable."""
+    text = text.strip()
+    return None if text in ("", "..") else read_date(text)
+
+
+def _people_range(raw: str) -> tuple[date | None, date | None]:
+    """A page's range: `1/1/2567 - 31/12/2567`, `1 ม.ค. 2567 ถึง 31 ธ.ค. 2567`, one day, or the
+    API's `from/to` (the `/` is found where both sides read as dates)."""
+    for sep in (" - ", " – ", "ถึง", " to "):
+        if sep in raw:
+            first, _sep, second = raw.partition(sep)
+            return _people_day(first), _people_day(second)
+    try:
+        day = _people_day(raw)
+        return day, day
+    except DateInputError:
+        pass
+    parts = raw.split("/")
+    for cut in range(1, len(parts)):
+        try:
+            return _people_day("/".join(parts[:cut])), _people_day("/".join(parts[cut:]))
+        except DateInputError:
+            continue
+    raise DateInputError("malformed", raw)
+
+
+def _date_range(name: str, raw: str, lenient: bool = False) -> DateRange:
+    """`2026-01-01/2026-12-31`, `../2026-12-31`, `2026-01-01/..` or one day `2026-05-01`; with
+    `lenient` (the list pages) also dates as people type them (`gis.dates.read_date`)."""
     first, sep, second = raw.partition("/")
     last = second if sep else first
     try:
-        start = None if first.strip() in ("", "..") else date.fromisoformat(first.strip())
-        end = None if last.strip() in ("", "..") else date.fromisoformat(last.strip())
-    except ValueError:
+        if lenient:
+            if len(raw) > 60 or raw.count("/") > 8:  # a range is short: no quadratic search of a long text
+                raise ValueError(raw[:20])
+            start, end = _people_range(raw)
+        else:
+            start = None if first.strip() in ("", "..") else date.fromisoformat(first.strip())
+            end = None if last.strip() in ("", "..") else date.fromisoformat(last.strip())
+    except ValueError:  # DateInputError too
         start = end = date.max
     if start == end == date.max or (start and end and start > end) or (start is None and end is None):
+        if lenient:
+            raise BadRequest(_("%(n)s: อ่านวันที่ไม่ได้ ใช้ วว/ดด/ปปปป (พ.ศ.) หรือช่วง 1/1/2567 - 31/12/2567",
+                               n=name), [{"field": name, "message": "malformed"}])
         raise BadRequest(_("%(n)s ต้องเป็นวันที่ YYYY-MM-DD หรือช่วง วันแรก/วันสุดท้าย (.. คือไม่จำกัด)", n=name),
                          [{"field": name, "message": "malformed"}])
     return DateRange(start, end)
 
 
-def _field_filters(args: Mapping[str, Any], fields: Sequence[Field]) -> FieldFilters:
+def _field_filters(args: Mapping[str, Any], fields: Sequence[Field], lenient: bool = False) -> FieldFilters:
     out: list[tuple[str, tuple[str, ...] | DateRange]] = []
     for f in fields:
         raw = (args.get(f.name) or "").strip()
         if not raw:
             continue
-        out.append((f.name, _choices(args, f.name, f.choices or {}) if f.kind == "enum" else _date_range(f.name, raw)))
+        out.append((f.name, _choices(args, f.name, f.choices or {}) if f.kind == "enum"
+                    else _date_range(f.name, raw, lenient)))
     return tuple(out)
 
 
@@ -263,8 +301,11 @@ def parse_page(args: Mapping[str, Any], *, default_limit: int = DEFAULT_LIMIT,
 
 
 def parse_filter(layer: str, args: Mapping[str, Any] | None = None, *, paging: bool = True,
-                 default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT) -> Filter:
-    """The layer's filters from the query string (`args`: the request's unless given)."""
+                 default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT, people: bool = False) -> Filter:
+    """The layer's filters from the query string (`args`: the request's unless given).
+
+    `people`: a page's filter form, whose date fields take dates as people type them (B.E.,
+    Thai month names); the API keeps `YYYY-MM-DD`."""
     args = request.args if args is None else args
     spec = LAYERS[layer]
     include_deleted = bool_value("include_deleted", args.get("include_deleted")) if spec.deleted else False
@@ -274,8 +315,19 @@ def parse_filter(layer: str, args: Mapping[str, Any] | None = None, *, paging: b
         region=check_region(args.get("region")), province=check_province(args.get("province")),
         q=check_q(args.get("q")) if spec.text_search else None, bbox=bbox_value("bbox", args.get("bbox")),
         sort=(args.get("sort") or "").strip() or None if spec.sortable else None,
-        fields=_field_filters(args, spec.fields), include_deleted=include_deleted, limit=limit, offset=offset,
+        fields=_field_filters(args, spec.fields, people), include_deleted=include_deleted, limit=limit, offset=offset,
         as_of=parse_day("as_of", args.get("as_of")) if spec.as_of else None)
+
+
+def sort_toggle(current: str | None, key: str, *, descending_first: bool = False) -> tuple[str, str | None]:
+    """A list header's link: (the `sort=` it asks for, `ascending`/`descending` when the list is
+    sorted by `key` now). A first click sorts the header's usual way (newest, largest first for
+    dates and counts); a click on the sorted header turns the order round."""
+    first = (current or "").split(",")[0].strip()
+    if first.lstrip("+-") != key:
+        return (f"-{key}" if descending_first else key), None
+    descending = first.startswith("-")
+    return (key if descending else f"-{key}"), ("descending" if descending else "ascending")
 
 
 def check_unknown(allowed: set[str] | frozenset[str], args: Mapping[str, Any] | None = None) -> None:

@@ -20,10 +20,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.errors import ValidationError
+from gis.dates import DateInputError, be_text, read_date
 from gis.fields import Field
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-THAI_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 INT_RE = re.compile(r"[+-]?\d{1,15}")
 INT_RANGE = (-2**31, 2**31 - 1)
 _TRUE, _FALSE = ("y", "yes", "on", "true", "1"), ("n", "no", "off", "false", "0", "")
@@ -118,6 +118,25 @@ def _enum(f: Field, value: Any, lenient: bool) -> str | None:
     return value
 
 
+# the forms' hint (app.land_cases.forms) and the messages of the lenient reader say the same thing
+DATE_HINT = "วว/ดด/ปปปป (พ.ศ.) หรือ YYYY-MM-DD"
+
+
+def _lenient_date(text: str) -> date:
+    """A date as people type it (`gis.dates.read_date`), with messages in the words of the hint."""
+    try:
+        return read_date(text)
+    except DateInputError as exc:
+        if exc.reason == "no_such_day":
+            raise Invalid(_("ไม่มีวันที่ %(v)s ในปฏิทิน: ตรวจวันและเดือน (วว/ดด/ปปปป)", v=exc.text[:40]),
+                          "no such day") from None
+        if exc.reason == "be_in_iso":
+            raise Invalid(_("ปี %(y)s เป็น พ.ศ. แต่รูปแบบ YYYY-MM-DD ใช้ปี ค.ศ.: พิมพ์ วว/ดด/ปปปป (พ.ศ.) "
+                            "เช่น 15/01/2567 แทน", y=exc.text[:4]), "buddhist era year") from None
+        raise Invalid(_("อ่านวันที่ไม่ได้: ใช้ วว/ดด/ปปปป (พ.ศ.) เช่น 15/01/2567 หรือ 15 ม.ค. 2567 "
+                        "หรือ YYYY-MM-DD (ค.ศ.)"), "bad date") from None
+
+
 def _date(f: Field, value: Any, lenient: bool) -> date | None:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
@@ -125,17 +144,14 @@ def _date(f: Field, value: Any, lenient: bool) -> date | None:
         parsed = value
     elif not isinstance(value, str):
         raise Invalid(_("ต้องเป็นวันที่ในรูป YYYY-MM-DD"), "wrong type")
+    elif lenient:  # forms and spreadsheets: B.E. or A.D., Thai month names, two-digit B.E. years
+        parsed = _lenient_date(value)
     else:
         value = value.strip()
-        thai = THAI_DATE_RE.match(value) if lenient else None
         try:
-            if thai:  # a form may take dd/mm/yyyy with a Buddhist-Era year
-                day, month, year = (int(g) for g in thai.groups())
-                parsed = date(year - 543 if year > 2400 else year, month, day)
-            elif DATE_RE.match(value):
-                parsed = date.fromisoformat(value)
-            else:
+            if not DATE_RE.match(value):
                 raise ValueError(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             raise Invalid(_("ต้องเป็นวันที่ในรูป YYYY-MM-DD (ค.ศ.)"), "bad date") from None
     if parsed.year > 2400:
@@ -143,6 +159,11 @@ def _date(f: Field, value: Any, lenient: bool) -> date | None:
     # days, not date.replace(year + 1): that raises on 29 February
     latest = today() + timedelta(days=f.max_future_days) if f.max_future_days is not None else date.max
     if parsed.year < 1900 or parsed > latest:
+        if lenient and parsed > latest:
+            raise Invalid(_("วันที่ %(d)s อยู่ในอนาคต: ใส่ได้ไม่เกิน %(m)s", d=be_text(parsed), m=be_text(latest)),
+                          "out of range")
+        if lenient:
+            raise Invalid(_("วันที่ %(d)s เก่าเกินไป: ตรวจปี พ.ศ. (ค.ศ. + 543)", d=be_text(parsed)), "out of range")
         raise Invalid(_("วันที่อยู่นอกช่วงที่เป็นไปได้"), "out of range")
     return parsed
 

@@ -195,6 +195,23 @@ def _areas(areas: Iterable[Area], project: Projection, style: str | None = None)
     return out
 
 
+def _merged_areas(areas: Iterable[Area], project: Projection) -> list[str]:
+    """Areas of one colour as one SVG path each colour (reference parcels: thousands of them; every
+    element costs WeasyPrint layout and drawing time, one path of many rings costs little)."""
+    paths: dict[tuple[str, str], list[str]] = {}
+    for area in areas:
+        fill, _opacity, stroke, _width, _dash = STYLE.get(area.kind, STYLE["province"])
+        fill = area.fill or fill
+        key = (fill, area.stroke or (fill if area.kind == "parcel" else stroke))
+        path = geometry_path(area.geometry, project)
+        if path:
+            paths.setdefault(key, []).append(path)
+    kind = STYLE["parcel"]
+    return [f'<path d="{"".join(parts)}" fill="{fill}" fill-opacity="{kind[1]}" stroke="{stroke}" '
+            f'stroke-width="{kind[3]}" fill-rule="evenodd" stroke-linejoin="round"/>'
+            for (fill, stroke), parts in paths.items()]
+
+
 def _small_area_markers(areas: Iterable[Area], project: Projection) -> list[str]:
     """Pilot subdistricts too small to see at this scale get a square outline at their label point."""
     out = []
@@ -300,7 +317,7 @@ def render_map(content: MapContent, width: float, height: float, *, legend_insid
     polygons: list[str] = []
     for kind in ("context", "focus", "province", "choropleth", "subdistrict", "district", "pilot", "parcel",
                  "footprint"):
-        polygons += _areas(by_kind.get(kind, []), project)
+        polygons += (_merged_areas if kind == "parcel" else _areas)(by_kind.get(kind, []), project)
     if by_kind["choropleth"]:  # the provinces' outlines again, over the coloured areas
         polygons += _areas(by_kind["province"], project, "outline")
     shapes = [*polygons, *_small_area_markers(by_kind["pilot"], project), *_funds(content.funds, project),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -134,11 +135,12 @@ def auth(users):
     return headers
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The app served by a separate process (gunicorn) on the test database, for browser tests.
+@contextmanager
+def serve(app, *, workers: int = 2, **env: str) -> Iterator[str]:
+    """The app served by a separate gunicorn process on the test database; yields its base URL.
 
-    Data the browser needs must be committed (see `committed_user`), not made in `session`.
+    `env` adds settings (e.g. OUTSIDE_BASEMAPS="0"). The login limits are lifted: the browser
+    tests sign in as one account many times a minute.
     """
     import socket
     import subprocess
@@ -149,26 +151,38 @@ def live_server(app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
-           "LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute"}
+    environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                   "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
+                   "LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute", **env}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     process = subprocess.Popen(
-        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
          "--log-level", "warning", "app:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served by a separate process (gunicorn) on the test database, for browser tests.
+
+    Data the browser needs must be committed (see `committed_user`), not made in `session`.
+    """
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -227,5 +241,7 @@ def login_in_browser(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    # wait for the login's own navigation: a goto right after the click would cancel it (no cookie)
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, "sign-in failed"

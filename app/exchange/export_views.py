@@ -69,6 +69,8 @@ def write_file(p: Prepared, folder: Path, rows: Callable[[Iterator[Sequence[Any]
     spool, stream = FORMATS[p.fmt].spool, FORMATS[p.fmt].stream
     if p.fmt == "shp":
         p.source.spec.widths = queries.text_widths(p.source)
+    if FORMATS[p.fmt].labelled:
+        p.source.spec.value_labels = queries.value_labels(p.source.spec)
     chunks = rows(queries.rows_for(p.source, FORMATS[p.fmt].features))
     if stream is not None:
         path = folder / p.name

@@ -27,6 +27,8 @@ from app.exchange.report import Report
 from app.jobs.service import accepted
 from gis.exchange.errors import ExchangeError
 from gis.exchange.readers import Table, parse_crs
+from gis.exchange.schema import map_headers, read_labels
+from gis.fields import LAYER_FIELDS
 
 IMPORT_PARAMS = {"file", "dry_run", "crs", "encoding", "format", "layer", "lang"}
 
@@ -65,17 +67,25 @@ def options(gpkg_field: str = "layer") -> dict[str, Any]:
 
 def run_import(layer: str, path: Path, fmt: str, opts: dict[str, Any], *, dry_run: bool,
                filename: str | None, on_table: Callable[[Table], None] | None = None) -> Report:
-    """Read the saved upload and hand its rows to the layer's importer (`on_table` sees the rows first)."""
+    """Read the saved upload and hand its rows to the layer's importer (`on_table` sees the rows first).
+
+    A people's spreadsheet (Thai headings and value labels) reads like the round-trip one; the
+    report's errors then name the file's own headings (`Report.explain`)."""
     table = uploads.read_table(path, fmt, crs=opts.get("crs"), encoding=opts.get("encoding"),
                                layer=opts.get("layer"))
-    if on_table is not None:
-        on_table(table)
+    fields = LAYER_FIELDS[layer]
     note = _("นำเข้าจากไฟล์ %(f)s", f=(filename or "")[:200]) if filename else _("นำเข้าจากไฟล์")
     try:
-        return importers()[layer](table, current_user, dry_run=dry_run,
-                                  may_set_sensitive=allowed(current_role(), "case.contacts"), note=note)
+        header = map_headers(table.headers, fields)
+        read_labels(table.rows, header, fields)
+        if on_table is not None:
+            on_table(table)
+        report = importers()[layer](table, current_user, dry_run=dry_run,
+                                    may_set_sensitive=allowed(current_role(), "case.contacts"), note=note)
     except ExchangeError as exc:  # e.g. no known column: a 4xx like the read errors
         raise service_error(exc) from None
+    report.explain(table, header, fields)
+    return report
 
 
 def check_layer(layer: str) -> None:

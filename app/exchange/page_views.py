@@ -8,7 +8,7 @@ Exports are linked from here too.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from gis.exchange.formats import EXPORT_FORMATS as FORMATS
 from gis.exchange.formats import import_accept
 
 PREVIEW_ROWS = 500
+RESULT_KEY, RESULT_CODES = "import_result", 40  # codes kept in the (cookie) session for the result page
 EXPORT_FORMATS = tuple(FORMATS)  # the one registry: gis/exchange/formats.py
 
 
@@ -102,7 +103,29 @@ def import_confirm():
                                filename=meta["filename"], fmt=meta["format"]), 422
     flash(_("นำเข้าแล้ว: สร้างใหม่ %(c)s รายการ แก้ไข %(u)s รายการ ไม่เปลี่ยนแปลง %(n)s รายการ",
             c=report.created, u=report.updated, n=report.unchanged), "success")
-    return redirect(url_for("exchange.import_form"))
+    session[RESULT_KEY] = result_summary(meta["layer"], meta["filename"], report.rows)
+    return redirect(url_for("exchange.import_result"), 303)
+
+
+def result_summary(layer: str, filename: str, rows: list[dict]) -> dict:
+    """What the result page links: the codes of the new and the changed cases (the first few; the
+    case list, recently changed first, holds them all)."""
+    def codes(action: str) -> list[str]:
+        return [r["code"] for r in rows if r.get("action") == action and r.get("code")]
+
+    new, changed = codes("create"), codes("update")
+    return {"layer": layer, "filename": filename[:100], "created": len(new), "updated": len(changed),
+            "new": new[:RESULT_CODES], "changed": changed[:RESULT_CODES]}
+
+
+@pages.get("/result")
+@require("import")
+def import_result():
+    """The last import's result: counts and links to the new and changed cases."""
+    result = session.get(RESULT_KEY)
+    if not result:
+        return redirect(url_for("exchange.import_form"))
+    return render_template("exchange/result.html", result=result)
 
 
 @pages.post("/cancel")

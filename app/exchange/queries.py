@@ -167,6 +167,15 @@ def text_widths(source: ExportSource) -> dict[str, int]:
     return {name: int(width) for name, width in zip(names, row, strict=True)}
 
 
+def value_labels(spec: ExportSpec) -> dict[str, dict[str, str]]:
+    """Names for the codes of an export's derived columns (regions), for the people's spreadsheet."""
+    from app import places
+
+    if not any(f.name == "region_code" for f in spec.fields):
+        return {}
+    return {"region_code": {code: names[0] for code, names in places.region_names().items()}}
+
+
 def file_name(layer: str, scope: str, extension: str) -> str:
     """`cases_south_2026-11-25.shp.zip`: layer, scope and the date in Thailand."""
     return f"{layer}_{scope}_{datetime.now(BANGKOK).date().isoformat()}.{extension}"

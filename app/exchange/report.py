@@ -10,10 +10,32 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.errors import ValidationError
 from app.extensions import db
+from gis.exchange.schema import LOCATION_LABELS, HeaderMap
+from gis.fields import Field
+
+POINT_NAMES = ("location", "geometry", "lon", "lat")
+
+
+def _cell(row: Any, index: int | None) -> Any:
+    return row.values[index] if index is not None and index < len(row.values) else None
+
+
+def _missing_point(table: Any, header: HeaderMap) -> str:
+    """What to do about a row without a point, in terms of this file (not "click on the map")."""
+    if table.has_geometry:
+        return _("แถวนี้ไม่มีรูปร่าง (geometry) ในไฟล์: ใส่จุดของกรณีนี้ในโปรแกรม GIS แล้วส่งออกใหม่")
+    lon, lat = header.headings.get("lon"), header.headings.get("lat")
+    if lon or lat:
+        lon, lat = lon or "lon", lat or "lat"
+        return _("คอลัมน์ %(lon)s และ %(lat)s ของแถวนี้ว่าง: ใส่ลองจิจูดและละติจูด เช่น 100.5641 และ 13.7083",
+                 lon=lon, lat=lat)
+    return _("ไฟล์ไม่มีคอลัมน์พิกัด: เพิ่มคอลัมน์ lon และ lat (หรือ ลองจิจูด และ ละติจูด) "
+             "เป็นองศา เช่น 100.5641 และ 13.7083")
 
 
 @dataclass
@@ -49,6 +71,43 @@ class Report:
         for detail in exc.details or [{"field": "", "message": exc.message}]:
             self.error(row, str(detail.get("field", "")), str(detail.get("message") or exc.message),
                        detail.get("reason"))
+
+    def explain(self, table: Any, header: HeaderMap, fields: list[Field]) -> None:
+        """Errors in the file's own words, and every row in the preview (`app.exchange.import_views`).
+
+        Each error gets `column`: the file's heading of its field (`จำนวนครัวเรือน` when the file
+        says so), else the field's label; a missing point is told in terms of the file's columns;
+        rows refused outright join the preview as `error` rows, and every row carries its errors.
+        """
+        lang = str(get_locale() or "th")
+        by_name = {f.name: f for f in fields}
+
+        def column(name: str) -> str:
+            f = by_name.get(name)
+            label = (f.label_th if lang == "th" else f.label_en) if f else None
+            if name in ("lon", "lat"):
+                label = LOCATION_LABELS[name][0 if lang == "th" else 1]
+            return header.headings.get(name) or label or (_("ตำแหน่ง") if name in POINT_NAMES else name)
+
+        for error in self.errors:
+            name = error.get("field") or ""
+            error["column"] = column(name)
+            if name in POINT_NAMES and error.get("reason") == "required":
+                error["message"] = _missing_point(table, header)
+        names = [n for n in ("community_name", "name", "name_th") if n in header.headings]
+        at = {name: index for index, name in header.columns.items()}
+        by_row: dict[int, list[str]] = {}
+        for error in self.errors:
+            by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['message']}")
+        planned = {r["row"] for r in self.rows}
+        for row in table.rows:
+            if row.number in by_row and row.number not in planned:
+                self.rows.append({"row": row.number, "action": "error", "code": _cell(row, at.get("code")),
+                                  "name": _cell(row, at.get(names[0]) if names else None), "changes": []})
+        for r in self.rows:
+            r["errors"] = by_row.get(r["row"], [])
+            r["changed"] = [column(name) for name in r.get("changes") or []]  # as the file heads them
+        self.rows.sort(key=lambda r: r["row"])
 
     def as_json(self, *, with_rows: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {

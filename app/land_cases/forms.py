@@ -143,6 +143,21 @@ def status_form(current: str, lang: str) -> StatusForm:
     return form
 
 
+def apply_status_errors(form: StatusForm, exc: Any) -> list[str]:
+    """A refused status change: each message beside its field (`date` is the effective date, shown
+    under its own label); the messages of no field, or a plain refusal, for above the form."""
+    others = []
+    for item in getattr(exc, "details", None) or []:
+        name, message = item.get("field"), item.get("message") or ""
+        if name in ("status", "note", "date") and message and item.get("reason"):
+            form[name].errors = [*form[name].errors, message]
+        elif message and message not in others and item.get("reason"):
+            others.append(message)
+    if not any(form[n].errors for n in ("status", "note", "date")) and not others:
+        others.append(exc.message)
+    return others
+
+
 KIND_LABELS = {
     "deed": ("เอกสารสิทธิ์/โฉนด", "Title deed"), "lease": ("สัญญาเช่า", "Lease"),
     "minutes": ("บันทึกการประชุม", "Meeting minutes"), "photo": ("ภาพถ่าย", "Photo"),

@@ -15,7 +15,7 @@ from app import documents, places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceError, ValidationError
-from app.filters import LAYERS, Filter, parse_filter
+from app.filters import LAYERS, Filter, parse_filter, sort_toggle
 from app.land_cases import forms, history_view, pages, queries, service
 from app.land_cases.validation import RawCase, check_status_body
 from app.land_cases.workflow import allowed_next
@@ -59,38 +59,69 @@ def _names(model, codes: set[str]) -> dict[str, str]:
     return places.names(model, codes, _lang())
 
 
+# the list's sortable headers: (sort key, label, numeric column, newest/largest first on a first click)
+LIST_COLUMNS = [("code", _l("รหัสกรณี"), False, False), ("community_name", _l("ชื่อชุมชน"), False, False),
+                ("status", _l("สถานะ"), False, False), ("households", _l("ครัวเรือน"), True, True),
+                ("province_code", _l("จังหวัด"), False, False), ("opened_on", _l("รับเรื่อง"), False, True),
+                ("updated_at", _l("แก้ไขล่าสุด"), False, True)]
+DEFAULT_SORT = "-updated_at"  # recently changed first: what one just did is on page 1
+
+
 @pages.get("/")
 @pages.get("")
 @require("read")
 def case_list():
-    """Cases with filters (status, region, province, q) and paging."""
-    parsed = parse_filter("cases", paging=False)  # status=a,b and status=a&status=b alike
+    """Cases with filters (status, region, province, q, the filterable fields), sorting and paging."""
+    parsed = parse_filter("cases", paging=False, people=True)  # status=a,b and status=a&status=b alike
     f = Filter("cases", values=parsed.values, region=parsed.region, province=parsed.province, q=parsed.q,
-               fields=parsed.fields)
+               fields=parsed.fields, sort=parsed.sort)
     raw_page = request.args.get("page") or "1"
     if not re.fullmatch(r"[0-9]{1,7}", raw_page):
         raise BadRequest(_("เลขหน้าไม่ถูกต้อง"), [{"field": "page", "message": "not a page number"}])
     page = max(int(raw_page), 1)
+    sort = f.sort or DEFAULT_SORT
+    order = queries.sort_columns(sort)  # 400 for a key that is not sortable
     stmt = queries.case_select(f)
     total = queries.count(stmt)
-    cases = queries.page(stmt, queries.sort_columns("-updated_at"), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    cases = queries.page(stmt, order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     provinces, regions = places.provinces(), places.regions()
     # only the parsed filters go into the paging and download links: any other key (format,
-    # _anchor...) would clash with url_for's own arguments
-    args = f.query_lists()
+    # _anchor...) would clash with url_for's own arguments; exports take no sort
+    args, unsorted = f.query_lists(), f.but(sort=None).query_lists()
+    columns = []
+    for key, title, numeric, descending_first in LIST_COLUMNS:
+        wanted, current = sort_toggle(sort, key, descending_first=descending_first)
+        columns.append({"key": key, "label": str(title), "numeric": numeric, "sort": wanted, "current": current})
     return render_template(
         "land_cases/list.html", cases=cases, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
         statuses=f.statuses, region=f.region, province=f.province, q=f.q or "", provinces=provinces, regions=regions,
         province_names=_names(Province, {c.province_code for c in cases if c.province_code}),
-        args=args, export_formats=[(f.name, f.label) for f in EXPORT_FORMATS.values()], colours=STATUS_COLOURS,
+        args=args, unsorted=unsorted, columns=columns, sort=sort,
+        export_formats=[(f.name, f.label) for f in EXPORT_FORMATS.values()], colours=STATUS_COLOURS,
         all_statuses=CASE_STATUSES, filter_fields=LAYERS["cases"].fields,
-        field_values={name: ",".join(v) if isinstance(v, tuple) else str(v) for name, v in f.fields})
+        field_values={name: request.args.get(name, "") for name, _v in f.fields})
+
+
+@pages.get("/code/<path:code>")
+@require("read")
+def case_by_code(code: str):
+    """`/cases/code/LC-000123`: the case page of a code (the import's result links its cases so)."""
+    case_id = queries.id_by_code(code)
+    if case_id is None:
+        raise NotFound(_("ไม่พบกรณีรหัส %(c)s", c=code[:64]))
+    return redirect(url_for("land_cases.case_detail", case_id=case_id))
 
 
 @pages.get("/<int:case_id>")
 @require("read")
 def case_detail(case_id: int):
     """One case: fields, small map, status timeline, history, documents and the forms that act on it."""
+    return _render_detail(case_id)
+
+
+def _render_detail(case_id: int, status_form: forms.StatusForm | None = None, status_errors: list[str] | None = None,
+                   status: int = 200):
+    """The case page; a refused status change comes back with what the user typed and its messages."""
     admin = allowed(current_role(), "case.restore")
     case = service.get_case(case_id, include_deleted=admin)
     values = service.case_values(case)
@@ -110,10 +141,11 @@ def case_detail(case_id: int):
         "land_cases/detail.html", case=case, values=values, entries=entries, timeline=timeline,
         shown_fields=[f for f in CASE_FIELDS if _contacts() or not f.sensitive], area_names=area_names,
         documents=documents.list_documents(service.ENTITY, case_id) if can_docs else None,
-        status_form=forms.status_form(case.status, _lang()), document_form=forms.document_form(_lang()),
+        status_form=status_form or forms.status_form(case.status, _lang()), status_errors=status_errors or [],
+        document_form=forms.document_form(_lang()),
         action_form=forms.ActionForm(), next_statuses=allowed_next(case.status), colours=STATUS_COLOURS,
         location_note=str(LOCATION_NOTES.get(case.location_note or "", case.location_note or "")),
-        kind_labels=forms.KIND_LABELS)
+        kind_labels=forms.KIND_LABELS), status
 
 
 def _summary(exc: ServiceError, form: forms.CaseForm) -> list[str]:
@@ -193,8 +225,10 @@ def _flash_error(exc: ServiceError) -> None:
 @pages.post("/<int:case_id>/status")
 @require("case.write")
 def case_status(case_id: int):
-    """The status form: next status, note and effective date."""
-    form = forms.StatusForm()
+    """The status form: next status, note and effective date. A refusal shows the case page again
+    with what the user typed (the note too) and each message beside its field."""
+    case = service.get_case(case_id)
+    form = forms.status_form(case.status, _lang())
     if not form.validate():
         abort(400)
     try:
@@ -202,11 +236,11 @@ def case_status(case_id: int):
             {"status": form.status.data, "note": form.note.data or None, "date": form.date.data or None},
             lenient=True)
         service.change_status(case_id, status, current_user, note=note, effective_on=when)
-        flash(_("เปลี่ยนสถานะแล้ว"), "success")
     except (NotFound, Forbidden):
         raise
     except ServiceError as exc:
-        _flash_error(exc)
+        return _render_detail(case_id, form, forms.apply_status_errors(form, exc), exc.status)
+    flash(_("เปลี่ยนสถานะแล้ว"), "success")
     return _back(case_id)
 
 

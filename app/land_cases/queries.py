@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from app.errors import BadRequest
 from app.extensions import db
@@ -26,6 +26,8 @@ from gis.fields import CASE_FIELDS, CASE_STATUSES, flagged
 SORTABLE: dict[str, ColumnElement] = {
     **{f.name: getattr(LandCase, f.name) for f in flagged(CASE_FIELDS, "sortable")},
     "created_at": LandCase.created_at,
+    # statuses in the order of the workflow (reported ... closed), not of their machine names
+    "status": case({s: i for i, s in enumerate(CASE_STATUSES)}, value=LandCase.status, else_=len(CASE_STATUSES)),
 }
 
 
@@ -118,3 +120,10 @@ def count(stmt: Select) -> int:
     """How many rows a `visible_cases` select matches."""
     ids = stmt.with_only_columns(LandCase.id, maintain_column_froms=True).order_by(None)
     return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
+def id_by_code(code: str) -> int | None:
+    """The id of the live case with this code (None when there is none)."""
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(select(LandCase.id).where(LandCase.code == code, LandCase.deleted_at.is_(None)))

@@ -44,6 +44,9 @@ class LandCase(AdminAreaMixin, db.Model):
         # the live cases of a region or province in id order: list pages and counts (migration 0006)
         Index("ix_land_cases_live_region_id", "region_code", "id", postgresql_where=text("deleted_at IS NULL")),
         Index("ix_land_cases_live_province_id", "province_code", "id", postgresql_where=text("deleted_at IS NULL")),
+        # the case list's default order, recently changed first (migration 0015_people)
+        Index("ix_land_cases_live_updated", text("updated_at DESC NULLS LAST"), "id",
+              postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,6 +12,7 @@ from app import documents, history, places
 from app.auth.permissions import allowed
 from app.auth.security import current_role, require
 from app.errors import Conflict, ServiceError, ValidationError
+from app.land_cases.history_view import people_history
 from app.pilot_areas import pages
 from app.pilot_areas.api_routes import pilot_feature
 from app.pilot_areas.service import (
@@ -28,7 +29,7 @@ from app.pilot_areas.service import (
     pilot_rows,
     review_pilot,
 )
-from gis.fields import CASE_STATUSES, PILOT_STAGES
+from gis.fields import CASE_STATUSES, PILOT_AREA_FIELDS, PILOT_STAGES
 
 
 @pages.app_template_filter("be_iso")
@@ -47,6 +48,19 @@ def be_iso(value: str | None) -> str:
     except ValueError:
         return str(value)
     return buddhist_date(parsed, str(get_locale() or "th"))
+
+
+def _lang() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "th")
+
+
+def action_label(action: str) -> str:
+    """A pilot area's history action in people's words."""
+    return {"create": _("เพิ่มพื้นที่รูปธรรม"), "update": _("แก้ไขข้อมูล"), "delete": _("นำออกจากรายการ"),
+            "restore": _("นำกลับเข้ารายการ"), "review": _("ความเห็นสถาปนิก"),
+            "document": _("เพิ่มเอกสาร")}.get(action, action)
 
 
 @pages.context_processor
@@ -114,7 +128,8 @@ def _render_page(pilot_id: int, *, review_form: dict | None = None, review_error
     return render_template(
         "pilot_areas/detail.html", feature=feature, p=props, reviews=props["reviews"],
         cases=cases_inside(props["subdistrict_code"]), documents=docs,
-        history=history.history_for(ENTITY, pilot_id, role=current_role()), review_form=review_form or {},
+        history=people_history(history.history_for(ENTITY, pilot_id, role=current_role()), _lang(),
+                               fields=PILOT_AREA_FIELDS, actions=action_label), review_form=review_form or {},
         review_errors=review_errors or {}), status
 
 

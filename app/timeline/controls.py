@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.timeline.dates import today as thai_today
+from gis.dates import MONTHS
 from gis.fiscal import BE_OFFSET, MONTHS_TH_SHORT, Quarter, fiscal_year, quarter_of, recent_quarters, thai_date
 
 YEARS_SHOWN = 5
@@ -82,4 +83,5 @@ def time_controls(*, as_of: date | None = None, period: tuple[date, date] | None
         "period": {"from": period[0].isoformat(), "to": period[1].isoformat(),
                    "from_be": be_input(period[0]), "to_be": be_input(period[1])} if period else None,
         "months": MONTHS_TH_SHORT,
+        "month_names": MONTHS,  # the day field reads "15 ม.ค. 2567" like every form (gis.dates)
     }

@@ -60,6 +60,9 @@ def as_text(value: Any) -> str | None:
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, (datetime, date)) and value.year > 2400:
+        # a B.E. day typed into a spreadsheet date cell (2567 read as a Gregorian year): its B.E. text
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
     if isinstance(value, datetime):
         if value.time() == datetime.min.time() and value.tzinfo is None:
             return value.date().isoformat()

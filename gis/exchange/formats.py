@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gis.exchange import streams, writers
+from gis.exchange import people_xlsx, streams, writers
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class ExportFormat:
     importable: bool = True
     accept: tuple[str, ...] = ()  # file name endings the import page offers for it
     features: bool = False  # the writer reads GeoJSON Feature texts built in the database, not rows
+    labelled: bool = False  # shows names for codes (ExportSpec.value_labels: the export fills them)
 
     def __post_init__(self) -> None:
         if (self.spool is None) == (self.stream is None):
@@ -46,9 +47,12 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  spool=writers.write_xlsx, accept=(".xlsx",)),
     ExportFormat("geojson", "GeoJSON", "application/geo+json", "geojson", stream=streams.geojson_stream,
                  accept=(".geojson", ".json"), features=True),
+    # the people's spreadsheet: Thai headings and labels, B.E. dates; the importer reads it back
+    ExportFormat("xlsx-th", "Excel (ภาษาไทย)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "th.xlsx", spool=people_xlsx.write_people_xlsx, accept=(".xlsx",), labelled=True),
 )}
 
 
 def import_accept() -> str:
     """The `accept=` list of the import page's file input."""
-    return ",".join(ending for f in EXPORT_FORMATS.values() if f.importable for ending in f.accept)
+    return ",".join(dict.fromkeys(ending for f in EXPORT_FORMATS.values() if f.importable for ending in f.accept))

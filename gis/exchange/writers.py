@@ -37,6 +37,8 @@ class ExportSpec:
     style_field: str | None = None
     styles: dict[str, str] = field(default_factory=dict)  # value -> #rrggbb
     widths: dict[str, int] = field(default_factory=dict)  # text field -> longest value in UTF-8 bytes
+    # field -> stored value -> what a person reads (region names for the people's spreadsheet)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def width(self) -> int:

@@ -19,12 +19,23 @@
   function iso(y, m, d) { return y + "-" + pad(m) + "-" + pad(d); }
   function showError(text) { error.textContent = text; error.hidden = !text; }
 
-  // "30/09/2569" (B.E.) or "2026-09-30" (A.D.) -> "2026-09-30"; null when not a real day
+  // "30/09/2569", "30/09/69", "30 ก.ย. 2569", "30 กันยายน 2569" (B.E.) or "2026-09-30" (A.D.) ->
+  // "2026-09-30", as the forms read them (gis/dates.py; month names from the server); null when not a day
+  var monthNames = conf.monthNames || {};
+  function year(text) {
+    var y = +text;
+    if (text.length === 2) return 2500 + y - 543;  // a two-digit B.E. year
+    return y > 2400 ? y - 543 : y;
+  }
   function parseDay(text) {
-    var t = (text || "").trim(), y, m, d, match;
-    if ((match = /^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})$/.exec(t))) {
-      d = +match[1]; m = +match[2]; y = +match[3];
-      if (y > 2400) y -= 543;
+    var t = (text || "").replace(/[\u0e50-\u0e59]/g, function (c) { return String(c.charCodeAt(0) - 0x0e50); })
+      .replace(/\s+/g, " ").trim(), y, m, d, match;
+    if ((match = /^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{2}|\d{4})$/.exec(t))) {
+      d = +match[1]; m = +match[2]; y = year(match[3]);
+    } else if ((match = /^(\d{1,2}) ?([^\d\s,]+) ?,? ?(?:(?:พ\.? ?ศ\.?) ?)?(\d{2}|\d{4})$/.exec(t))) {
+      m = monthNames[match[2].replace(/[.\s]/g, "").toLowerCase()];
+      if (!m) return null;
+      d = +match[1]; y = year(match[3]);
     } else if ((match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t))) {
       y = +match[1]; m = +match[2]; d = +match[3];
       if (y > 2400) y -= 543;

@@ -1,18 +1,17 @@
 """Helpers for the walk-through browser tests (issue 15): desktop and phone pages, screenshots,
-a tile server that never answers, a second live server with other settings."""
+a tile server that never answers, a second live server with other settings. Starting a server
+and signing in are tests/conftest.py's own (`serve`, `login_in_browser`, here as `sign_in`)."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 
-from tests.conftest import PASSWORD
+from tests.conftest import login_in_browser as sign_in  # noqa: F401  (the walk-through tests import it here)
+from tests.conftest import serve
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "artifacts")
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
@@ -41,16 +40,6 @@ def shot(page, name: str, *, full_page: bool = False) -> str:
     return path
 
 
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    # wait for the login's own navigation: a goto right after the click would cancel it (no cookie)
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        page.click("button[type=submit]")
-    assert "/login" not in page.url, "sign-in failed"
-
-
 def hang_outside(page, base: str) -> list:
     """Requests leaving the test server (tiles) are held and never answered, like a slow tile server."""
     held: list = []
@@ -77,27 +66,5 @@ def api(base: str, token: str, method: str, path: str, body: dict | None = None)
 @contextmanager
 def other_server(app, **env: str):
     """The app in one more gunicorn process, with extra environment settings (e.g. OUTSIDE_BASEMAPS=0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SECRET_KEY": "test-live-server",
-                   "LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute", **env}
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    process = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-                                "--log-level", "warning", "app:create_app()"],
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.2)
+    with serve(app, workers=1, **env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

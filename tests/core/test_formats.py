@@ -24,7 +24,7 @@ def test_the_streaming_workbook_reads_back_with_text_kept_as_text(tmp_path):
 
 
 def test_the_registry_feeds_the_api_the_case_list_and_the_import_page(client, auth, session):
-    assert set(EXPORT_FORMATS) == {"shp", "gpkg", "kml", "csv", "xlsx", "geojson"}
+    assert set(EXPORT_FORMATS) == {"shp", "gpkg", "kml", "csv", "xlsx", "geojson", "xlsx-th"}
     assert all(f.spool or f.stream for f in EXPORT_FORMATS.values())
     assert ".xlsx" in import_accept() and ".kml" not in import_accept()
     response = client.get("/api/v1/export/funds?format=xlsx", headers=auth("viewer"))

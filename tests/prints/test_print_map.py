@@ -110,12 +110,14 @@ def test_the_legend_goes_where_the_map_is_emptiest():
 
 def test_parcels_take_their_owner_colour_and_lie_under_footprints():
     content = MapContent(bounds=(100, 13, 101, 14), colours=COLOURS,
-                         areas=[Area(SQUARE, "footprint"), Area(SQUARE, "parcel", fill="#8b0000")])
+                         areas=[Area(SQUARE, "footprint"), Area(SQUARE, "parcel", fill="#8b0000"),
+                                Area(SQUARE, "parcel", fill="#8b0000"), Area(SQUARE, "parcel", fill="#b8860b")])
     root = _svg(print_map.render_map(content, 180, 120))
     ns = "{http://www.w3.org/2000/svg}"
     paths = [p for p in root.findall(f"{ns}path") if p.get("d", "").startswith("M")]
     parcel = next(p for p in paths if p.get("fill") == "#8b0000")
     assert parcel.get("stroke") == "#8b0000"
+    assert [p.get("fill") for p in paths].count("#8b0000") == 1 and parcel.get("d").count("M") == 2  # one path a colour
     assert paths.index(parcel) < paths.index(next(p for p in paths if p.get("fill") == "#d84315"))
 
 
