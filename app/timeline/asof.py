@@ -14,13 +14,17 @@ change writes it: app/land_cases/service.py, the importer, the sample loader, th
 * the point likewise from the `lon`/`lat` rows;
 * the status is the `new_value` of the last `status` row (by effective date, then id) dated on
   or before the day, else the `old_value` of its first one; the history is looked at only for
-  cases with a status row dated after the day or recorded after it (the rest: current status);
+  cases with a status row dated after the day (one index probe per case, or one hashed set when
+  many cases ask) or back-dated after it (recorded after the day, dated on or before it; in the
+  CTE); the rest keep their current status;
 * deletion: the earliest `delete`/`restore` row after the day says whether the case was live
   (a case deleted later is still there);
 * a case exists from its `opened_on` as of the day, else from the day it was recorded.
-The cost grows with the history after the day, not with the whole history: the partial
-indexes of migration 0011 give the rows after a moment (`at`), the status rows after a date
-(`effective_on`) and one case's status rows in date order.
+The per-case CTE holds the field edits, deletions and back-dated status rows after the day only
+(not the status moves, the bulk of the history), so its cost grows with the edits after the day;
+the status lookups are made only for the rows a statement needs it for (a page's 1000 cases, or
+every case when the status is filtered on or counted). Indexes (migrations 0011 and 0015): the
+edits after a moment (`at`), one case's status rows in date order, the back-dated status rows.
 """
 
 from __future__ import annotations
@@ -162,11 +166,12 @@ def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
     day_p = bindparam("as_of_day", day, type_=Date)
     end_p = bindparam("as_of_end", end_of_day(day), type_=DateTime(timezone=True))
     later = _later(day_p, end_p, bbox)
-    # the touched row with each field recorded after the day back at its earliest old value
-    # (jsonb keys that are not columns, such as `~status` or `lon`, are ignored)
-    past = (func.jsonb_populate_record(literal_column(c.name), later.c.old)
-            .table_valued(*[col.name for col in c.columns]).alias("past"))
-    out: dict[str, ColumnElement] = {name: past.c[name] for name in rewound_columns()}
+    # each field recorded after the day back at its earliest old value (the history's text, read
+    # as the column's type); an expression per column, so a statement computes only the ones it
+    # reads (a count reads opened_on and deleted_at)
+    out: dict[str, ColumnElement] = {
+        name: case((later.c.old.has_key(name), cast(later.c.old[name].astext, c.c[name].type)), else_=c.c[name])
+        for name in rewound_columns()}
     # the status from the history only when a change is dated after the day or was back-dated
     # after it; otherwise the current one (also for a case whose status has no history)
     status_then = func.coalesce(_status_then(c.c.id, day_p), c.c.status)
@@ -196,7 +201,7 @@ def _cases_as_of(day: date, bbox: tuple[float, ...] | None) -> CTE:
     untouched = branch({"status": case((moved_later, status_then), else_=c.c.status)}, c,
                        c.c.id.not_in(select(later.c.entity_id)),
                        func.coalesce(c.c.opened_on, created_day) <= day_p)
-    joined = c.join(later, later.c.entity_id == c.c.id).join(past, literal_column("true"))
+    joined = c.join(later, later.c.entity_id == c.c.id)
     stayed = branch({**out, "geom": c.c.geom}, joined, exists_then, ~moved)
     shifted = branch({**out, "geom": point}, joined, exists_then, moved)
     # inlined where the statement reads it (a materialised CTE would hide the spatial index and

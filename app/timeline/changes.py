@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 
 from app.extensions import db
-from app.geojson import json_list
+from app.geojson import json_rows
 from app.models import HistoryEntry, LandCase, Province
 from app.timeline.asof import ENTITY, end_of_day
 
@@ -51,21 +51,18 @@ def changes_json(first: date, last: date, *, region: str | None = None, province
     """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
     # in date order from a sorted subquery (the aggregate keeps its input order; no sort per aggregate);
     # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
-    rows = (changes_select(first, last, region=region, province=province)
-            .order_by(literal_column("day"), literal_column("case_id"), literal_column("history_id"))
-            .subquery())
-    pairs = [_key("case_id"), rows.c.case_id, _key("code"), rows.c.code, _key("community_name"), rows.c.community_name,
-             _key("from"), rows.c.from_status, _key("to"), rows.c.to_status, _key("date"), rows.c.day,
-             _key("region_code"), rows.c.region_code]
+    rows = changes_select(first, last, region=region, province=province).subquery("moves")
+    columns = [rows.c.case_id, rows.c.code, rows.c.community_name, rows.c.from_status.label("from"),
+               rows.c.to_status.label("to"), rows.c.day.label("date"), rows.c.region_code]
     if points:
-        pairs += [_key("province_code"), rows.c.province_code, _key("province"), rows.c.province,
-                  _key("lon"), func.round(cast(rows.c.lon, Numeric), 5),
-                  _key("lat"), func.round(cast(rows.c.lat, Numeric), 5)]
-    listed = json_list(func.json_build_object(*pairs))
+        columns += [rows.c.province_code, rows.c.province, func.round(cast(rows.c.lon, Numeric), 5).label("lon"),
+                    func.round(cast(rows.c.lat, Numeric), 5).label("lat")]
+    # each move is the row of exactly the contract's members, under their names
+    moves = select(*columns).order_by(rows.c.day, rows.c.case_id, rows.c.history_id).subquery("move")
     body = func.json_build_object(
         _key("from"), first.isoformat(), _key("to"), last.isoformat(), _key("count"), func.count(),
-        _key("changes"), listed)
-    return db.session.scalar(select(cast(body, Text)).select_from(rows))
+        _key("changes"), json_rows(moves))
+    return db.session.scalar(select(cast(body, Text)).select_from(moves))
 
 
 def summary(first: date, last: date, *, region: str | None = None, province: str | None = None) -> list[dict]:

@@ -168,3 +168,21 @@ def test_as_of_today_is_the_live_list(session, bbox):
     past = db.session.execute(visible_cases(bbox=bbox, as_of=today).with_only_columns(
         LandCase.id, LandCase.status, LandCase.households, maintain_column_froms=True).order_by(LandCase.id)).all()
     assert past == live and live
+
+
+def test_a_point_moved_along_one_axis_is_found_in_the_box_it_left(session):
+    case = make(lon=100.70, lat=13.70)  # moved east out of the box: only a `lon` row
+    log(case, "update", when="2024-05-01", field="lon", old="100.5", new="100.7")
+    box = (100.45, 13.65, 100.55, 13.75)
+    assert then(case, "2024-04-30", bbox=box) is not None
+    assert then(case, "2024-05-01", bbox=box) is None
+
+
+def test_a_page_past_the_end_still_counts_the_matches_of_that_day(client, auth, session):
+    from app.timeline.dates import today
+
+    day = today().isoformat()
+    head = client.get(f"/api/v1/cases?as_of={day}&limit=1", headers=auth("viewer")).get_json()
+    past = client.get(f"/api/v1/cases?as_of={day}&limit=5&offset=100000", headers=auth("viewer")).get_json()
+    assert past["numberReturned"] == 0 and past["features"] == []
+    assert past["numberMatched"] == head["numberMatched"]
