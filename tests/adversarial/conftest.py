@@ -145,7 +145,8 @@ def records(client, auth) -> dict[str, Any]:
                         data={"file": (io.BytesIO(feature_collection(square(half=0.01))), "layer.geojson"),
                               "name": "ชั้นข้อมูลทดสอบ ADV", "owner_type": "treasury"})
     assert layer.status_code == 201, layer.get_json()
-    return {"case_id": case_id, "document_id": doc.get_json()["id"], "pilot_id": pilot.get_json()["id"],
+    return {"case_id": case_id, "code": case.get_json()["properties"]["code"],
+            "document_id": doc.get_json()["id"], "pilot_id": pilot.get_json()["id"],
             "fund_id": fund.get_json()["id"], "link_id": link.get_json()["id"],
             "user_id": viewer, "job_id": "0" * 32,  # an account, and a job that does not exist (404)
             "token": share_token(link.get_json()["url"]), "layer": "cases", "level": "provinces",
