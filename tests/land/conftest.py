@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import case_payload
+from tests.prints.conftest import pdf  # noqa: F401  (the prints' `pdf` fixture, for the land prints)
 
 LON, LAT = 100.564, 13.708
 

@@ -11,19 +11,8 @@ from app.maps.state import Scope, parse_view
 from app.prints import service
 from gis.fields import OWNER_COLOURS
 from tests.land.conftest import LAT, LON, square
-from tests.prints.conftest import Pdf
 
 FOOTPRINT_FILL = 'fill="#d84315"'
-
-
-@pytest.fixture()
-def pdf(tmp_path):
-    def read(response) -> Pdf:
-        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-        assert response.mimetype == "application/pdf"
-        return Pdf(response.data, tmp_path)
-
-    return read
 
 
 def _svg(app, query: dict[str, str], scope: Scope | None = None) -> tuple[str, service.MapPrint]:

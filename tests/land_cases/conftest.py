@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.security import session_fields
 from app.models import HistoryEntry, LandCase
 from tests import factories
 from tests.factories import case_payload
@@ -36,3 +37,17 @@ def etag_of(client, case_id: int, headers: dict) -> str:
     response = client.get(f"/api/v1/cases/{case_id}", headers=headers)
     assert response.status_code == 200
     return response.headers["ETag"]
+
+
+@pytest.fixture()
+def login(app, session, users):
+    """`login(role)` gives a test client signed in with a session cookie."""
+    def signed_in(role: str):
+        client = app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = str(users[role].id)
+            cookie.update(session_fields(users[role]))
+            cookie["_fresh"] = True
+        return client
+
+    return signed_in

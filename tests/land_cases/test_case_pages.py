@@ -8,23 +8,6 @@ import re
 import pytest
 from flask import g
 
-from app.auth.security import session_fields
-
-
-@pytest.fixture()
-def login(app, session, users):
-    """`login(role)` gives a test client signed in with a session cookie."""
-    def signed_in(role: str):
-        client = app.test_client()
-        with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(users[role].id)
-            cookie.update(session_fields(users[role]))
-            cookie["_fresh"] = True
-        return client
-
-    return signed_in
-
-
 FORM = {"community_name": "ชุมชนหน้าเว็บ", "households": "1,200", "population": "", "land_owner_type": "treasury",
         "problem": "lease_expired", "area_type": "urban", "opened_on": "1/3/2553", "lon": "100.564", "lat": "13.708"}
 

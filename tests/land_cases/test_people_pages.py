@@ -6,25 +6,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import update
 
-from app.auth.security import session_fields
 from app.extensions import db
 from app.models import LandCase
-
-
-@pytest.fixture()
-def login(app, session, users):
-    def signed_in(role: str):
-        client = app.test_client()
-        with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(users[role].id)
-            cookie.update(session_fields(users[role]))
-            cookie["_fresh"] = True
-        return client
-
-    return signed_in
 
 
 def test_a_bad_effective_date_keeps_the_note_and_names_the_field_in_thai(login, make_case):
