@@ -112,6 +112,7 @@
     state.layers.forEach(drawLayer);
   }
 
+  var landFolded = !!(window.matchMedia && window.matchMedia("(max-width: 640px)").matches);
   var Control = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd: function () {
@@ -124,7 +125,10 @@
     },
     render: function (layers) {
       var owners = {};
-      var html = "<h4>" + esc(T.title) + "</h4>" + (withFootprints ?
+      this.layers = layers;
+      // on a phone the panel starts folded to its title (it covered half the map); a tap opens it
+      var html = "<h4><button type=\"button\" class=\"land-toggle\" aria-expanded=\"" + !landFolded + "\">" +
+        esc(T.title) + (landFolded ? " ▸" : "") + "</button></h4><div class=\"land-body\">" + (withFootprints ?
         "<label><input type=\"checkbox\" data-land=\"footprints\" checked> <span class=\"swatch\" style=\"border:2px solid #0b6e4f\"></span>" +
         esc(T.footprints) + "</label>" : "");
       layers.forEach(function (layer) {
@@ -141,7 +145,8 @@
             "\"></span>" + esc(cfg.owners[k] || k) + "</div>";
         }).join("");
       }
-      this.box.innerHTML = html;
+      this.box.innerHTML = html + "</div>";
+      this.box.classList.toggle("land-folded", landFolded);
       var inputs = this.box.querySelectorAll("input[data-land]");
       for (var i = 0; i < inputs.length; i++) {
         inputs[i].addEventListener("change", function (e) {
@@ -155,6 +160,9 @@
     }
   });
   var control = new Control().addTo(map);
+  control.box.addEventListener("click", function (e) {
+    if (e.target.closest(".land-toggle")) { landFolded = !landFolded; control.render(control.layers || []); }
+  });
   control.render([]);
   function start(list) {
     state.layers = list || [];

@@ -119,6 +119,9 @@ def test_phone_map_gives_the_screen_to_the_map(live_server, committed_user, map_
         assert not page.locator(".leaflet-control-minimap").is_visible()
         legend = page.locator(".codi-legend").bounding_box()
         assert legend["height"] < 60, legend  # folded to its heading
+        page.wait_for_selector("#land-control .land-toggle")
+        land = page.locator("#land-control").bounding_box()
+        assert land["height"] < 60, land  # the land layers panel too
         shot(page, "ux_map_phone")
         # one tap opens the layer panel, a check box works, a tap on the map closes it
         page.locator(".leaflet-control-layers-toggle").tap()
@@ -128,6 +131,8 @@ def test_phone_map_gives_the_screen_to_the_map(live_server, committed_user, map_
         wait_until(page, "location.search.indexOf('status=') >= 0")
         page.locator(".codi-legend-toggle").tap()
         assert page.locator(".codi-legend li").first.is_visible()
+        page.locator("#land-control .land-toggle").tap()
+        assert page.locator("#land-control input[data-land]").first.is_visible()
         page.mouse.click(200, 600)
         assert "leaflet-control-layers-expanded" not in panel.get_attribute("class")
         assert page.js_errors == []
