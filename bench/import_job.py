@@ -42,14 +42,15 @@ DB = os.environ.get("BENCH_IMPORT_DB", "codi_bench_import")
 HEADER = "community_name,households,land_owner_type,problem,status,lon,lat"
 
 
-def database() -> str:
+def database(name: str = DB) -> str:
+    """A new, empty database `name` beside DATABASE_URL's; its URL."""
     base = make_url(os.environ["DATABASE_URL"])
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DB}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return base.set(database=DB).render_as_string(hide_password=False)
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def flask(url: str, *args: str) -> None:

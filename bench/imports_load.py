@@ -25,14 +25,13 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = os.environ.get("BENCH_IMPORTS_DB", "codi_bench_imports")
 os.environ["BENCH_DB"] = DB  # benchlib.serve serves this database
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 import benchlib  # noqa: E402
-from import_job import flask, make_csv  # noqa: E402
+from import_job import database, flask, make_csv  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 ROWS_EACH = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
@@ -40,16 +39,6 @@ CONNECTIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 USERS = 10
 PORT = int(os.environ.get("BENCH_PORT", "5107"))
 WINDOW = "15s"
-
-
-def database() -> str:
-    base = make_url(os.environ["DATABASE_URL"])
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DB}"))
-    admin.dispose()
-    return base.set(database=DB).render_as_string(hide_password=False)
 
 
 def sign_in(base: str, email: str, password: str) -> str:
@@ -75,7 +64,7 @@ def wrk(base: str, session: str) -> dict[str, float]:
 
 
 def main() -> None:
-    url = database()
+    url = database(DB)
     flask(url, "db", "upgrade", "heads")
     flask(url, "setup")
     from app import create_app
