@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import history
 from app.errors import Conflict, ValidationError
+from app.exchange import unchanged
 from app.exchange.report import ImportRejected, Report, finish
 from app.exchange.staging import WRITABLE, Staging, history_text
 from app.extensions import db
@@ -35,7 +36,7 @@ from app.land_cases.service import SENSITIVE
 from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import LandCase, User
-from gis.exchange.readers import Row, Table
+from gis.exchange.readers import Row, Table, csv_cell
 from gis.exchange.schema import map_headers
 from gis.fields import CASE_FIELDS
 
@@ -135,10 +136,11 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
     each row is counted there (`report.tally`), and created or changed rows go to `staging`
     while no row has failed. Nothing is written to the cases.
 
-    A row whose every cell is, as text, what the stored case's export holds (a re-imported export)
-    is unchanged without more ado: the validator would accept every value and `history.diff` find
-    nothing. Any other row (a cell written otherwise, a moved point, contacts from a role that may
-    not set them) goes through the validator."""
+    A row that is, cell for cell, what the stored case's export holds (a re-imported export) is
+    unchanged without more ado: the validator would accept every value and `history.diff` find
+    nothing. A CSV's rows are compared raw, before any cleaning (`app.exchange.unchanged`); other
+    files' rows as cleaned text. Any other row (a cell written otherwise, a moved point, contacts
+    from a role that may not set them) goes through the validator."""
     header = map_headers(table.headers, CASE_FIELDS)
     report.ignored_columns = header.ignored
     report.read_only_columns = sorted({table.headers[i] for i, n in header.columns.items() if n in DERIVED})
@@ -149,39 +151,51 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
                 if n not in DERIVED and not (table.has_geometry and n in ("lon", "lat"))]
     names = [n for _i, n in compared] + (["lon", "lat"] if table.has_geometry else [])
     guarded = [i for i, n in compared if n in SENSITIVE and not may_set_sensitive]
+    records = getattr(table.rows, "records", None) if not table.has_geometry else None
+    matcher = unchanged.Matcher([i for i, _n in compared], guarded) if records is not None else None
     picked = _picker([i for i, _n in compared])
     first_row: dict[str, int] = {}
-    for chunk in _chunks(table.rows, CHUNK):
+    entries = (records() if records is not None else ((row.number, row) for row in table.rows))
+    for chunk in _chunks(entries, CHUNK):
         codes: dict[int, str | None] = {}
-        for row in chunk:
-            code = codes[row.number] = _code(row, code_at)
+        for number, item in chunk:
+            code = codes[number] = _raw_code(item, code_at) if matcher is not None else _code(item, code_at)
             if code in first_row:
-                report.error(row.number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
-                                                    r=first_row[code]), "duplicate in file")
+                report.error(number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
+                                                r=first_row[code]), "duplicate in file")
             elif code:
-                first_row[code] = row.number
-        stored = _stored_texts(sorted({c for c in codes.values() if c}), names) if code_at is not None else {}
+                first_row[code] = number
+        wanted = sorted({c for c in codes.values() if c}) if code_at is not None else []
         same: dict[int, tuple[str, str]] = {}
-        for row in chunk:
-            known = stored.get(codes[row.number] or "")
-            if known is not None and not row.geometry_error and not any(_cell(row, i) for i in guarded) \
-                    and picked(row) + ([row.lon, row.lat] if table.has_geometry else []) \
-                    == known[0]:
-                same[row.number] = (codes[row.number] or "", known[1])
-        rows = [(row, _row_fields(table, header.columns, row, report)) for row in chunk if row.number not in same]
-        current = _current(sorted({f["code"] for _row, f in rows if f.get("code")}))
+        if matcher is not None:
+            joined = unchanged.expected(wanted, names)
+            for number, record in chunk:
+                known = joined.get(codes[number] or "")
+                if known is not None and matcher.same(record, known[0]):
+                    same[number] = (codes[number] or "", known[1])
+            rows = [table.rows.make(n, r) for n, r in chunk if n not in same]
+        else:
+            stored = _stored_texts(wanted, names)
+            for number, row in chunk:
+                known = stored.get(codes[number] or "")
+                if known is not None and not row.geometry_error and not any(_cell(row, i) for i in guarded) \
+                        and picked(row) + ([row.lon, row.lat] if table.has_geometry else []) == known[0]:
+                    same[number] = (codes[number] or "", known[1])
+            rows = [row for n, row in chunk if n not in same]
+        fielded = [(row, _row_fields(table, header.columns, row, report)) for row in rows]
+        current = _current(sorted({f["code"] for _row, f in fielded if f.get("code")}))
         planned = {}
-        for row, fields in rows:
+        for row, fields in fielded:
             p = planned[row.number] = _plan_row(row, fields, current, report, may_set_sensitive=may_set_sensitive,
                                                 version_at=version_at, shapefile=shapefile)
             if p is not None and staging is not None and p.action != "unchanged" and not report.errors:
                 staging.add(p)
-        for row in chunk:  # counted (and previewed) in row order
-            if row.number in same:
-                code, name = same[row.number]
-                report.tally("unchanged", lambda n=row.number, c=code, m=name: {
+        for number, _item in chunk:  # counted (and previewed) in row order
+            if number in same:
+                code, name = same[number]
+                report.tally("unchanged", lambda n=number, c=code, m=name: {
                     "row": n, "action": "unchanged", "code": c, "name": m, "changes": []})
-            elif (p := planned[row.number]) is not None:
+            elif (p := planned[number]) is not None:
                 report.tally(p.action, lambda p=p: _preview_row(p))
         if staging is not None and not report.errors:
             staging.flush()
@@ -198,6 +212,13 @@ def _picker(indexes: list[int]) -> Callable[[Row], list[str | None]]:
         return [_cell(row, i) for i in indexes]
 
     return pick
+
+
+def _raw_code(record: list[str], code_at: int | None) -> str | None:
+    """`_code` of a raw CSV record: the code cell cleaned as the reader cleans it, stripped."""
+    if code_at is None or code_at >= len(record):
+        return None
+    return (csv_cell(record[code_at]) or "").strip() or None
 
 
 def _cell(row: Row, index: int) -> str | None:

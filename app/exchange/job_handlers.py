@@ -84,12 +84,26 @@ class _Watched:
         return len(self._rows)
 
     def __iter__(self) -> Iterator:
+        return self._watch(iter(self._rows))
+
+    def _watch(self, items: Iterator) -> Iterator:
         total = len(self)
-        for number, row in enumerate(self._rows, 1):
+        for number, item in enumerate(items, 1):
             if number % PROGRESS_EVERY == 0:
                 self._report(number, total, "checking")
-            yield row
+            yield item
         self._report(total, total, "writing")
+
+    def __getattr__(self, name: str) -> Any:
+        """A CSV's raw records (`CsvRows.records`, watched the same way) and `make`; AttributeError for
+        rows that have none (a list)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "records" and hasattr(self._rows, "records"):
+            return lambda: self._watch(self._rows.records())
+        if name == "make":
+            return self._rows.make
+        raise AttributeError(name)
 
 
 def import_job(job: Job, report: Progress) -> service.Outcome:

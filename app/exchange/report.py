@@ -114,11 +114,14 @@ class Report:
         by_row: dict[int, list[str]] = {}
         for error in self.errors:
             by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['message']}")
-        planned = {r["row"] for r in self.rows}
-        for row in table.rows:
-            if row.number in by_row and row.number not in planned:
+        missing = set(by_row) - {r["row"] for r in self.rows}
+        for row in table.rows if missing else ():  # another pass over the file only for rows refused outright
+            if row.number in missing:
+                missing.discard(row.number)
                 self.rows.append({"row": row.number, "action": "error", "code": _cell(row, at.get("code")),
                                   "name": _cell(row, at.get(names[0]) if names else None), "changes": []})
+                if not missing:
+                    break
         for r in self.rows:
             r["errors"] = by_row.get(r["row"], [])
             r["changed"] = [column(name) for name in r.get("changes") or []]  # as the file heads them

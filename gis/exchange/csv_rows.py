@@ -17,6 +17,9 @@ from gis.exchange.errors import ExchangeError
 # one physical line with its ending, split as `open(newline="")` splits (\r\n, \r or \n):
 # not str.splitlines, which also splits at U+2028, vertical tab, form feed... inside a quoted cell
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# what str.splitlines splits at besides \r and \n
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BLOCK = 1 << 20
 
 
 class CsvRows:
@@ -25,6 +28,7 @@ class CsvRows:
     def __init__(self, text: str, delimiter: str, make_row: Callable[[int, list[str]], Any], max_rows: int) -> None:
         self._text, self._delimiter, self._make_row = text, delimiter, make_row
         self._steps: list[Callable[[Any], Any]] = []
+        self._plain: bool | None = None
         self.headers: list[str] = []
         self._count = 0
         for number, record in self._records():
@@ -36,14 +40,27 @@ class CsvRows:
                 self._count += 1
 
     def _lines(self) -> Iterator[str]:
-        return (m.group(0) for m in _LINE.finditer(self._text))
+        text = self._text
+        if self._plain is None:
+            self._plain = not _OTHER_BREAKS.search(text)
+        if not self._plain:
+            yield from (m.group(0) for m in _LINE.finditer(text))
+            return
+        # no other line break than \r and \n: `splitlines` splits as `_LINE` does, in C; a block of
+        # lines at a time (cut after a \n), so that a pass never holds every line at once
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start + _BLOCK)
+            end = len(text) if end < 0 else end + 1
+            yield from text[start:end].splitlines(keepends=True)
+            start = end
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         """(row number a spreadsheet shows, cells) of the heading and every non-blank data row."""
         reader = csv.reader(self._lines(), delimiter=self._delimiter)
         try:
             for index, record in enumerate(reader):
-                if index and not any(cell.strip() for cell in record):
+                if index and not (record and record[0].strip()) and not any(cell.strip() for cell in record):
                     continue
                 yield index + 1, record
         except csv.Error as exc:
@@ -57,10 +74,19 @@ class CsvRows:
     def __len__(self) -> int:
         return self._count
 
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, raw cells) of every data row: as `csv` reads them, before any cleaning or step."""
+        records = self._records()
+        next(records, None)  # the heading
+        return records
+
+    def make(self, number: int, record: list[str]) -> Any:
+        """The row of a raw record, as `for row in rows` gives it (cleaned, every step applied)."""
+        row = self._make_row(number, record)
+        for step in self._steps:
+            row = step(row)
+        return row
+
     def __iter__(self) -> Iterator[Any]:
-        for number, record in self._records():
-            if number > 1:
-                row = self._make_row(number, record)
-                for step in self._steps:
-                    row = step(row)
-                yield row
+        for number, record in self.records():
+            yield self.make(number, record)

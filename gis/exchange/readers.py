@@ -162,7 +162,7 @@ def _text_cell(value: Any) -> str | None:
     return unneutralise(text) if isinstance(value, str) and text is not None else text
 
 
-def _csv_cell(text: str) -> str | None:
+def csv_cell(text: str) -> str | None:
     """`_text_cell` of a CSV cell (always text), without its general type checks: 100,000 rows of 25 cells."""
     if not text or text.isspace():
         return None
@@ -176,7 +176,7 @@ def read_csv(path: Path, *, encoding: str | None = None, max_rows: int = 100_000
         raise ExchangeError("csv_binary", "The file holds NUL bytes: it is not a text CSV")
     end = text.find("\n")
     delimiter = _delimiter(text if end < 0 else text[:end])
-    rows = CsvRows(text, delimiter, lambda number, record: Row(number, [_csv_cell(c) for c in record]), max_rows)
+    rows = CsvRows(text, delimiter, lambda number, record: Row(number, [csv_cell(c) for c in record]), max_rows)
     if not rows.headers:
         raise ExchangeError("empty_file", "The file is empty")
     return Table("csv", rows.headers, rows,
