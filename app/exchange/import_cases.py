@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -108,14 +109,9 @@ def _row_fields(table: Table, columns: dict[int, str], row: Any, report: Report)
     return fields
 
 
-def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    items = iter(rows)
+    while chunk := list(islice(items, size)):
         yield chunk
 
 
@@ -157,9 +153,8 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
     first_row: dict[str, int] = {}
     entries = (records() if records is not None else ((row.number, row) for row in table.rows))
     for chunk in _chunks(entries, CHUNK):
-        codes: dict[int, str | None] = {}
-        for number, item in chunk:
-            code = codes[number] = _raw_code(item, code_at) if matcher is not None else _code(item, code_at)
+        codes = _codes(chunk, code_at, raw=matcher is not None)
+        for number, code in codes.items():
             if code in first_row:
                 report.error(number, "code", _("รหัส %(c)s ซ้ำกับแถวที่ %(r)s ในไฟล์เดียวกัน", c=code,
                                                 r=first_row[code]), "duplicate in file")
@@ -168,12 +163,8 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
         wanted = sorted({c for c in codes.values() if c}) if code_at is not None else []
         same: dict[int, tuple[str, str]] = {}
         if matcher is not None:
-            joined = unchanged.expected(wanted, names)
-            for number, record in chunk:
-                known = joined.get(codes[number] or "")
-                if known is not None and matcher.same(record, known[0]):
-                    same[number] = (codes[number] or "", known[1])
-            rows = [table.rows.make(n, r) for n, r in chunk if n not in same]
+            same = matcher.find(chunk, codes, unchanged.expected(wanted, names))
+            rows = [table.rows.make(n, r) for n, r in chunk if n not in same] if len(same) < len(chunk) else []
         else:
             stored = _stored_texts(wanted, names)
             for number, row in chunk:
@@ -190,13 +181,16 @@ def plan(table: Table, report: Report, *, may_set_sensitive: bool, staging: Stag
                                                 version_at=version_at, shapefile=shapefile)
             if p is not None and staging is not None and p.action != "unchanged" and not report.errors:
                 staging.add(p)
-        for number, _item in chunk:  # counted (and previewed) in row order
+        at_once = not planned and report.preview_full()  # a chunk of unchanged rows only, past the preview
+        for number, _item in () if at_once else chunk:  # counted (and previewed) in row order
             if number in same:
                 code, name = same[number]
                 report.tally("unchanged", lambda n=number, c=code, m=name: {
                     "row": n, "action": "unchanged", "code": c, "name": m, "changes": []})
             elif (p := planned[number]) is not None:
                 report.tally(p.action, lambda p=p: _preview_row(p))
+        if at_once:
+            report.tally_many("unchanged", len(same))
         if staging is not None and not report.errors:
             staging.flush()
 
@@ -214,11 +208,18 @@ def _picker(indexes: list[int]) -> Callable[[Row], list[str | None]]:
     return pick
 
 
-def _raw_code(record: list[str], code_at: int | None) -> str | None:
-    """`_code` of a raw CSV record: the code cell cleaned as the reader cleans it, stripped."""
-    if code_at is None or code_at >= len(record):
-        return None
-    return (csv_cell(record[code_at]) or "").strip() or None
+def _codes(chunk: list[tuple[int, Any]], code_at: int | None, *, raw: bool) -> dict[int, str | None]:
+    """Row number -> the row's code as `_row_fields` reads it (cleaned, stripped; None when empty), from
+    rows or (`raw`) raw CSV records (only a cell starting with an apostrophe needs cleaning)."""
+    if code_at is None:
+        return {number: None for number, _item in chunk}
+    if not raw:
+        return {number: _code(row, code_at) for number, row in chunk}
+    codes: dict[int, str | None] = {}
+    for number, record in chunk:
+        cell = record[code_at] if code_at < len(record) else ""
+        codes[number] = ((csv_cell(cell) or "") if cell[:1] == "'" else cell).strip() or None
+    return codes
 
 
 def _cell(row: Row, index: int) -> str | None:

@@ -65,6 +65,15 @@ class Report:
         if len(self.rows) < PREVIEW_LIMIT:
             self.rows.append(describe())
 
+    def preview_full(self) -> bool:
+        return len(self.rows) >= PREVIEW_LIMIT
+
+    def tally_many(self, action: str, count: int) -> None:
+        """Count `count` rows once the preview is full (`tally` of each, without a call a row)."""
+        assert self.preview_full()
+        self.rows_total += count
+        self.actions[action] += count
+
     def error(self, row: int, name: str, message: str, reason: str | None = None) -> None:
         item: dict[str, Any] = {"row": row, "field": name, "message": message}
         if reason:

@@ -130,3 +130,14 @@ class Matcher:
             return False
         cells = SEP.join(self._pick(record))  # == joined: SQL tested these very cells
         return cells == joined and cells.count(SEP) == self.separators
+
+    def find(self, chunk: list[tuple[int, list[str]]], codes: dict[int, str | None],
+             expected: dict[str, tuple[str | None, str | None]]) -> dict[int, tuple[str, str]]:
+        """Row number -> (code, stored name) of the unchanged records of `chunk` (`codes`: each row's code)."""
+        same = {}
+        for number, record in chunk:
+            code = codes[number]
+            known = expected.get(code) if code else None
+            if known is not None and self.same(record, known[0]):
+                same[number] = (code, known[1])
+        return same

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 from gis.exchange.errors import ExchangeError
@@ -18,7 +20,7 @@ from gis.exchange.errors import ExchangeError
 # not str.splitlines, which also splits at U+2028, vertical tab, form feed... inside a quoted cell
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 # what str.splitlines splits at besides \r and \n
-_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _BLOCK = 1 << 20
 
 
@@ -31,28 +33,33 @@ class CsvRows:
         self._plain: bool | None = None
         self.headers: list[str] = []
         self._count = 0
-        for number, record in self._records():
-            if number == 1:
-                self.headers = [h.strip() for h in record]
-            elif self._count >= max_rows:
-                raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
-            else:
-                self._count += 1
+        reader = csv.reader(self._lines(), delimiter=self._delimiter)
+        try:
+            first = next(reader, None)
+            self.headers = [h.strip() for h in first] if first is not None else []
+            # the data rows that are not blank (a cell holding more than white space), counted in C
+            self._count = sum(map(bool, map(str.strip, map("".join, reader))))
+        except csv.Error as exc:
+            raise ExchangeError("csv_bad", f"The CSV cannot be read: {exc}") from None
+        if self._count > max_rows:
+            raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
 
     def _lines(self) -> Iterator[str]:
         text = self._text
         if self._plain is None:
-            self._plain = not _OTHER_BREAKS.search(text)
+            self._plain = not any(char in text for char in _OTHER_BREAKS)
         if not self._plain:
-            yield from (m.group(0) for m in _LINE.finditer(text))
-            return
+            return (m.group(0) for m in _LINE.finditer(text))
         # no other line break than \r and \n: `splitlines` splits as `_LINE` does, in C; a block of
         # lines at a time (cut after a \n), so that a pass never holds every line at once
-        start = 0
+        return chain.from_iterable(map(methodcaller("splitlines", True), self._blocks()))
+
+    def _blocks(self) -> Iterator[str]:
+        text, start = self._text, 0
         while start < len(text):
             end = text.find("\n", start + _BLOCK)
             end = len(text) if end < 0 else end + 1
-            yield from text[start:end].splitlines(keepends=True)
+            yield text[start:end]
             start = end
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
