@@ -116,28 +116,29 @@ def expected(codes: list[str], names: list[str]) -> dict[str, tuple[str | None, 
 
 
 class Matcher:
-    """`same(record, joined)`: the raw cells at `indexes` of a CSV record are the stored texts `joined`."""
+    """`find(chunk, ...)`: the CSV records of a chunk whose raw cells at `indexes` are the stored texts."""
 
     def __init__(self, indexes: list[int], guarded: list[int]) -> None:
         self.width = max(indexes, default=-1) + 1
         self.separators = len(indexes) - 1
         get = itemgetter(*indexes) if len(indexes) > 1 else None
         self._pick: Callable[[list[str]], Any] = get or (lambda r: [r[i] for i in indexes])
-        self._guarded = guarded
-
-    def same(self, record: list[str], joined: str | None) -> bool:
-        if joined is None or len(record) < self.width or any(record[i].strip() for i in self._guarded):
-            return False
-        cells = SEP.join(self._pick(record))  # == joined: SQL tested these very cells
-        return cells == joined and cells.count(SEP) == self.separators
+        self._guarded = guarded  # cells that must be empty (contacts, for a role that may not set them)
 
     def find(self, chunk: list[tuple[int, list[str]]], codes: dict[int, str | None],
              expected: dict[str, tuple[str | None, str | None]]) -> dict[int, tuple[str, str]]:
-        """Row number -> (code, stored name) of the unchanged records of `chunk` (`codes`: each row's code)."""
+        """Row number -> (code, stored name) of the unchanged records of `chunk` (`codes`: each row's
+        code; `expected`: code -> (joined stored texts or None, name))."""
+        pick, width, separators, guarded = self._pick, self.width, self.separators, self._guarded
         same = {}
         for number, record in chunk:
             code = codes[number]
             known = expected.get(code) if code else None
-            if known is not None and self.same(record, known[0]):
+            if known is None or known[0] is None or len(record) < width:
+                continue
+            if guarded and any(record[i].strip() for i in guarded):
+                continue
+            cells = SEP.join(pick(record))  # == known[0]: SQL tested these very cells
+            if cells == known[0] and cells.count(SEP) == separators:
                 same[number] = (code, known[1])
         return same

@@ -59,18 +59,18 @@ def _import(path: Path, *, sensitive: bool = True) -> tuple:
 def _both(path: Path, monkeypatch, *, sensitive: bool = True) -> tuple:
     """(with the fast path, without it), and how many rows the fast path took for unchanged."""
     taken = []
-    same = unchanged.Matcher.same
+    find = unchanged.Matcher.find
 
-    def counting(self, record, joined):
-        result = same(self, record, joined)
-        taken.append(result)
-        return result
+    def counting(self, *args):
+        found = find(self, *args)
+        taken.append(len(found))
+        return found
 
     with monkeypatch.context() as m:
-        m.setattr(unchanged.Matcher, "same", counting)
+        m.setattr(unchanged.Matcher, "find", counting)
         fast = _import(path, sensitive=sensitive)
     with monkeypatch.context() as m:
-        m.setattr(unchanged.Matcher, "same", lambda self, record, joined: False)
+        m.setattr(unchanged.Matcher, "find", lambda self, *args: {})
         slow = _import(path, sensitive=sensitive)
     return fast, slow, sum(taken)
 
@@ -159,3 +159,18 @@ def _export_rows(session, rows: list[list[str]]) -> list[list[str]]:
     second = [rows[2][i] if n in ("updated_at",) else ("" if v is None else v) for i, (n, v) in
               enumerate(zip(names, stored, strict=True))]
     return [rows[0], rows[1], second, rows[3]]
+
+
+def test_cells_that_hold_the_separator_never_match(exported, monkeypatch, session):
+    """Stored `a<U+0001>b` then an empty cell, against a file's `a` then `b<U+0001>`: joined, the same text."""
+    cases, rows = exported
+    session.execute(text("UPDATE land_cases SET community_name = 'a' || chr(1) || 'b', community_name_en = NULL "
+                         "WHERE id = :id"), {"id": cases[1].id})
+    session.commit()
+    header = rows[0]
+    second = rows[2][:]
+    second[header.index("community_name")] = "a"
+    second[header.index("community_name_en")] = "b" + unchanged.SEP
+    assert header.index("community_name_en") == header.index("community_name") + 1
+    fast, slow, taken = _both(_file([rows[0], rows[1], second, rows[3]]), monkeypatch)
+    assert fast == slow and taken == 1
