@@ -132,8 +132,8 @@ def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
     if as_of is None:
         return geojson(_layer_text(layer, scope, args, provinces, current, None))
     # a past day's layer is kept while nothing it reads is written (app/answers.py)
-    key = ("map", layer, scope.public, tuple(sorted(args.items())), tuple(provinces) if provinces is not None
-           else None, current, as_of, bbox_param())
+    # (everything the layer is made from: the scope whole, a share link's statuses and layers too)
+    key = ("map", layer, repr(scope), tuple(sorted(args.items())), current, as_of, bbox_param())
     return geojson(answers.kept(key, lambda: _layer_text(layer, scope, args, provinces, current, as_of),
                                 size=sys.getsizeof))
 

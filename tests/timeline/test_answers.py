@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from app import answers
 from app.extensions import db
+from gis.fields import CASE_STATUSES
 from tests.timeline.test_as_of import log, make
 
 BOX = "100.5,13.6,100.6,13.8"
@@ -128,3 +129,43 @@ def test_a_page_of_a_past_day_shows_a_case_recorded_later_with_an_old_opening_da
     case = make(recorded="2024-08-01", opened_on="2024-02-01", lon=100.55, lat=13.72)
     after = {f["id"] for f in client.get(url, headers=auth("land_team")).get_json()["features"]}
     assert after == ids | {case.id}
+
+
+def test_two_frozen_links_of_one_day_keep_answers_of_their_own(client, auth, session):
+    """A share link's scope (its statuses, public fields) is part of what a kept layer answers
+    (the sample cases, committed: nothing here writes a watched table, so the answers are kept)."""
+    from app.timeline.dates import today
+
+    day = (today() - timedelta(days=1)).isoformat()
+
+    def link(statuses: list[str]) -> str:
+        made = client.post("/api/v1/share-links", headers=auth("policy"), json={
+            "label": f"เวที {len(statuses)}", "as_of": day, "statuses": statuses})
+        assert made.status_code == 201, made.get_data(as_text=True)[:300]
+        return "/" + made.get_json()["url"].split("/", 3)[3]
+
+    def statuses_of(path: str) -> set[str]:
+        response = client.get(f"{path}/data?limit=5000")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return {f["properties"].get("status") for f in response.get_json()["features"]}
+
+    every = statuses_of(link(list(CASE_STATUSES)))
+    assert len(every) >= 2, every
+    one = sorted(every)[0]
+    assert statuses_of(link([one])) == {one}
+    signed_in = client.get(f"/map/data?as_of={day}&limit=5000", headers=auth("land_team")).get_json()
+    assert {f["properties"].get("status") for f in signed_in["features"]} == every
+    public = client.get(f"{link(list(CASE_STATUSES))}/data?limit=5000").get_json()
+    assert set(signed_in["features"][0]["properties"]) != set(public["features"][0]["properties"])
+
+
+def test_a_kept_page_never_gives_contacts_to_a_role_without_them(client, auth, session):
+    from app.timeline.dates import today
+
+    url = f"/api/v1/cases?as_of={(today() - timedelta(days=1)).isoformat()}&limit=200"
+    with_contacts = client.get(url, headers=auth("land_team")).get_json()["features"]
+    assert with_contacts and "contact_name" in with_contacts[0]["properties"]
+    for role in ("viewer", "policy"):
+        features = client.get(url, headers=auth(role)).get_json()["features"]
+        assert [f["id"] for f in features] == [f["id"] for f in with_contacts]
+        assert not any("contact_name" in f["properties"] or "contact_phone" in f["properties"] for f in features)
