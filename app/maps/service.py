@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import sys
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
@@ -21,6 +20,7 @@ from app.errors import BadRequest
 from app.extensions import db
 from app.maps import queries
 from app.maps.state import Scope, ViewState, parse_provinces, parse_statuses, parse_time
+from app.web import text_response
 from gis import fields
 from gis.maps import MapParts, MapSpec, build_map, load_manifest
 
@@ -106,15 +106,7 @@ def build_page(scope: Scope, view: ViewState, *, data_url: str, case_url: str | 
 
 def geojson(body: str) -> Response:
     """Send GeoJSON text, gzipped when the client accepts it (case layers can be large)."""
-    data = body.encode()
-    response = Response(mimetype="application/geo+json")
-    if len(data) > 2048 and "gzip" in request.headers.get("Accept-Encoding", ""):
-        data = gzip.compress(data, compresslevel=5)
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.set_data(data)
-    return response
+    return text_response(body, "application/geo+json")
 
 
 def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
