@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from geoalchemy2 import alembic_helpers
 
-    from app import models  # noqa: F401  (registers the tables)
+    from app import answers, models  # noqa: F401  (models registers the tables)
     from app.auth.security import init_login
     from app.config import ROOT
     from app.extensions import babel, csrf, db, limiter, migrate
@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_login(app)
+    answers.init_app(app)
 
 
 FEATURES = ("land_cases", "pilot_areas", "funds", "dashboard", "maps", "sharing",

@@ -78,5 +78,8 @@ class Config:
         self.JOB_EXPORT_MIN_ROWS = int(env.get("JOB_EXPORT_MIN_ROWS", "10000"))
         # map prints (PDF) of this many cases or more (the national map at scale) are jobs too
         self.JOB_PRINT_MIN_CASES = int(env.get("JOB_PRINT_MIN_CASES", "20000"))
+        # answers about the past (the moves of a period, a case page as of a day) kept in each
+        # process while nothing they read has been written since (app/answers.py); 0: none
+        self.ANSWER_CACHE_MB = float(env.get("ANSWER_CACHE_MB", "64"))
         # a running job whose worker has sent no heartbeat for this long is failed (worker died)
         self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", "30"))

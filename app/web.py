@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import secrets
 from typing import Any
 
@@ -160,3 +161,18 @@ def register_web(app: Flask) -> None:
         cache_policy(response)
         challenge(response)
         return response
+
+
+def text_response(body: str, mimetype: str) -> Response:
+    """A large text answer (GeoJSON layers, a period's moves), gzipped when the client accepts it:
+    level 5 for the usual layer, level 1 above a megabyte (a fiscal year's moves with their points,
+    12 MB, go as 1.9 MB in 75 ms instead of 1.4 MB in 150 ms)."""
+    data = body.encode()
+    response = Response(mimetype=mimetype)
+    if len(data) > 2048 and "gzip" in request.headers.get("Accept-Encoding", ""):
+        data = gzip.compress(data, compresslevel=1 if len(data) > 1_000_000 else 5)
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.set_data(data)
+    return response

@@ -13,11 +13,14 @@ jobs_cli = AppGroup("jobs", help="Background jobs (long imports and exports).")
 
 
 def _reap_and_sweep() -> tuple[int, int]:
+    from app import answers
     from app.extensions import db
     from app.jobs import service
 
     dead = service.reap()
     removed = service.sweep()
+    answers.prune()  # the notes of old writers (app/answers.py)
+    db.session.commit()
     db.session.remove()
     return len(dead), removed
 

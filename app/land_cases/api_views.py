@@ -87,6 +87,7 @@ def list_cases():
     body, _matched = serialise.feature_page(
         stmt, order=order, limit=f.limit, offset=f.offset, with_sensitive=_contacts(),
         with_deleted=f.include_deleted, one_pass=f.as_of is not None,
+        keep=("cases", f, _contacts()) if f.as_of is not None else None,
         head=lambda matched: {"numberMatched": matched,
                               "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
                               "links": f.links(matched)})

@@ -9,11 +9,13 @@ answers all come from `properties_expr`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, cast, func, select
 
+from app import answers
 from app.geojson import collection_text, feature_array, json_object
 from app.land_cases.queries import visible_cases
 from app.models import LandCase
@@ -87,13 +89,18 @@ def feature_collection(stmt: Select, *, order: Sequence[ColumnElement], limit: i
 
 def feature_page(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None, offset: int,
                  with_sensitive: bool, with_deleted: bool = False, one_pass: bool = False,
-                 head: Callable[[int], dict[str, Any]]) -> tuple[str, int]:
+                 head: Callable[[int], dict[str, Any]], keep: Hashable | None = None) -> tuple[str, int]:
     """A page of a FeatureCollection with the count of all matches made in the same statement:
     (text, numberMatched); `head(matched)` gives the members before `numberReturned` (the
-    matched count, paging links)."""
-    features, returned, matched = features_json(stmt, order=order, limit=limit, offset=offset,
-                                                with_sensitive=with_sensitive, with_deleted=with_deleted,
-                                                with_matched=True, one_pass=one_pass)
+    matched count, paging links). With `keep` (a key saying everything that makes the page,
+    for the pages of a past day) the features are kept while nothing they read is written
+    (`app.answers`); the head is made anew."""
+    def make() -> tuple[str, int, int | None]:
+        return features_json(stmt, order=order, limit=limit, offset=offset, with_sensitive=with_sensitive,
+                             with_deleted=with_deleted, with_matched=True, one_pass=one_pass)
+
+    features, returned, matched = (make() if keep is None
+                                   else answers.kept(keep, make, size=lambda made: sys.getsizeof(made[0])))
     assert matched is not None
     return collection_text(features, returned, head(matched)), matched
 

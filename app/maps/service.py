@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import gzip
+import sys
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from app import places
+from app import answers, places
 from app.api.params import bbox_param, int_param
 from app.config import ROOT
 from app.errors import BadRequest
 from app.extensions import db
 from app.maps import queries
 from app.maps.state import Scope, ViewState, parse_provinces, parse_statuses, parse_time
+from app.web import text_response
 from gis import fields
 from gis.maps import MapParts, MapSpec, build_map, load_manifest
 
@@ -105,15 +106,7 @@ def build_page(scope: Scope, view: ViewState, *, data_url: str, case_url: str | 
 
 def geojson(body: str) -> Response:
     """Send GeoJSON text, gzipped when the client accepts it (case layers can be large)."""
-    data = body.encode()
-    response = Response(mimetype="application/geo+json")
-    if len(data) > 2048 and "gzip" in request.headers.get("Accept-Encoding", ""):
-        data = gzip.compress(data, compresslevel=5)
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.set_data(data)
-    return response
+    return text_response(body, "application/geo+json")
 
 
 def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
@@ -128,23 +121,33 @@ def data_response(scope: Scope, args: Mapping[str, str]) -> Response:
     current = lang()
     # These are short scans of many rows: PostgreSQL's JIT would spend ~0.5 s compiling each one.
     db.session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"))
+    if as_of is None:
+        return geojson(_layer_text(layer, scope, args, provinces, current, None))
+    # a past day's layer is kept while nothing it reads is written (app/answers.py)
+    # (everything the layer is made from: the scope whole, a share link's statuses and layers too)
+    key = ("map", layer, repr(scope), tuple(sorted(args.items())), current, as_of, bbox_param())
+    return geojson(answers.kept(key, lambda: _layer_text(layer, scope, args, provinces, current, as_of),
+                                size=sys.getsizeof))
+
+
+def _layer_text(layer: str, scope: Scope, args: Mapping[str, str], provinces: list[str] | None, current: str,
+                as_of: date | None) -> str:
+    """The GeoJSON text of one layer (`data_response`)."""
     if layer == "pilot-areas":
         props = queries.PILOT_PUBLIC_PROPS if scope.public else queries.PILOT_MAP_PROPS
-        return geojson(queries.pilots_geojson(provinces=provinces, props=props, lang=current, tolerance=0.0003,
-                                              as_of=as_of))
+        return queries.pilots_geojson(provinces=provinces, props=props, lang=current, tolerance=0.0003, as_of=as_of)
     if layer == "funds":
         props = queries.FUND_PUBLIC_PROPS if scope.public else queries.FUND_MAP_PROPS
-        return geojson(queries.funds_geojson(provinces=provinces, props=props, lang=current, limit=MAX_LIMIT))
+        return queries.funds_geojson(provinces=provinces, props=props, lang=current, limit=MAX_LIMIT)
     statuses = parse_statuses(args, scope)
     if layer == "choropleth":
         level = args.get("level") or ("districts" if provinces is not None else "provinces")
         if level not in ("provinces", "districts"):
             raise BadRequest(_("ค่า level ต้องเป็น provinces หรือ districts"),
                              [{"field": "level", "message": "unknown value"}])
-        return geojson(queries.choropleth_geojson(level=level, provinces=provinces, statuses=statuses,
-                                                  lang=current, tolerance=0.01 if level == "provinces" else 0.003,
-                                                  as_of=as_of))
-    return geojson(_cases(scope, args, provinces, statuses, current, as_of))
+        return queries.choropleth_geojson(level=level, provinces=provinces, statuses=statuses, lang=current,
+                                          tolerance=0.01 if level == "provinces" else 0.003, as_of=as_of)
+    return _cases(scope, args, provinces, statuses, current, as_of)
 
 
 def _cases(scope: Scope, args: Mapping[str, str], provinces: list[str] | None, statuses: list[str],

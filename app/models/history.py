@@ -27,7 +27,8 @@ class HistoryEntry(db.Model):
         Index("ix_history_case_backdated", "at", "entity_id", postgresql_where=text(
             "entity = 'land_case' AND action = 'status' "
             "AND effective_on < CAST(timezone('Asia/Bangkok', at) AS date)")),
-        Index("ix_history_case_moves", "at", "entity_id", postgresql_where=text(
+        Index("ix_history_case_moves", "at", "entity_id", postgresql_include=["field", "old_value"],
+              postgresql_where=text(
             "entity = 'land_case' AND action = 'update' AND field IN ('lon', 'lat')")),
         Index("ix_history_case_status_on", "effective_on", "entity_id", "id",
               postgresql_include=["old_value", "new_value"],

@@ -12,10 +12,12 @@ The JSON is built in PostgreSQL (a fiscal year holds tens of thousands of moves)
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 from sqlalchemy import Numeric, Text, cast, func, literal_column, or_, select
 
+from app import answers
 from app.extensions import db
 from app.geojson import json_rows
 from app.models import HistoryEntry, LandCase, Province
@@ -48,7 +50,16 @@ def changes_select(first: date, last: date, *, region: str | None = None, provin
 
 def changes_json(first: date, last: date, *, region: str | None = None, province: str | None = None,
                  points: bool = False) -> str:
-    """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first."""
+    """`{"from", "to", "count", "changes": [...]}` as JSON text, oldest move first.
+
+    A period's answer is kept while nothing it reads has been written since (`app.answers`):
+    a fiscal year's tens of thousands of moves take a few hundred ms to build."""
+    return answers.kept(("changes", first, last, region, province, points),
+                        lambda: _changes_json(first, last, region=region, province=province, points=points),
+                        size=sys.getsizeof)
+
+
+def _changes_json(first: date, last: date, *, region: str | None, province: str | None, points: bool) -> str:
     # in date order from a sorted subquery (the aggregate keeps its input order; no sort per aggregate);
     # (day, case, row) is the order of ix_history_case_status_on, so the index can give it
     rows = changes_select(first, last, region=region, province=province).subquery("moves")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_babel import gettext as _
 
 from app.api.params import bool_param
@@ -11,6 +11,7 @@ from app.errors import BadRequest
 from app.timeline import api
 from app.timeline.changes import changes_json
 from app.timeline.dates import parse_period
+from app.web import text_response
 
 PARAMS = {"from", "to", "region", "province", "points", "lang"}
 
@@ -29,4 +30,4 @@ def list_changes():
     first, last = parse_period(request.args.get("from"), request.args.get("to"))
     body = changes_json(first, last, region=request.args.get("region") or None,
                         province=request.args.get("province") or None, points=bool_param("points"))
-    return Response(body, mimetype="application/json")
+    return text_response(body, "application/json")

@@ -99,3 +99,18 @@ def test_share_link_body_as_of_is_checked(client, auth, value, reason):
     response = client.post("/api/v1/share-links", json={"label": "อบต.", "as_of": value}, headers=auth("policy"))
     assert response.status_code == 400
     assert {"field": "as_of", "message": reason} in response.get_json()["error"]["details"]
+
+
+def test_changes_go_gzipped_to_a_client_that_accepts_it(client, auth):
+    import gzip
+    import json
+
+    url = "/api/v1/changes?from=2015-01-01&points=true"
+    plain = client.get(url, headers=auth("viewer"))
+    packed = client.get(url, headers={**auth("viewer"), "Accept-Encoding": "gzip, deflate"})
+    assert plain.status_code == packed.status_code == 200
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(plain.data) > 2048  # the sample cases' moves since 2015
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert plain.get_json()["count"] == len(plain.get_json()["changes"])
