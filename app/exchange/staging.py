@@ -11,7 +11,8 @@ fixed number of statements whatever the size of the file:
 3. a limited account: located rows outside its scope (one SELECT);
    (a dry run stops here: it is rolled back, uses no case code and locks nothing)
 4. the changed cases locked in id order, and refused when edited since they were read;
-5. codes for the new cases drawn in one go (only now: the sequence is not transactional);
+5. ids and codes for the new cases drawn in one go, in row order (only now: the sequences are not
+   transactional);
 6. ONE `INSERT ... SELECT` of the new cases, ONE `INSERT ... SELECT` of every history row
    (a LATERAL VALUES over the tracked fields: the same rows the API's writes produce), ONE
    `UPDATE ... FROM` of the changed cases, and one overlap refresh of the new and moved cases.
@@ -83,11 +84,15 @@ _UPDATE = f"""UPDATE land_cases c SET {_SET}, geom = COALESCE(s.geom, c.geom), v
     updated_at = now(), updated_by_id = :uid
 FROM {NAME} s WHERE s.action = 'update' AND c.id = s.case_id"""
 _INSERTED = ", ".join(WRITABLE + list(DERIVED_AREAS) + ["geom"])
-_INSERT = f"""WITH ins AS (
-    INSERT INTO land_cases ({_INSERTED}, version, created_by_id, updated_by_id)
-    SELECT {_INSERTED}, 1, :uid, :uid FROM {NAME} WHERE action = 'create' ORDER BY id
-    RETURNING id, code)
-UPDATE {NAME} s SET case_id = ins.id FROM ins WHERE s.action = 'create' AND s.code = ins.code"""
+# the new cases' ids drawn in row order (as an INSERT in row order would draw them), and the codes
+# given: one UPDATE of the staging table before ONE plain INSERT (no RETURNING joined back)
+_NUMBER = f"""UPDATE {NAME} s SET case_id = n.case_id, code = coalesce(s.code, v.code)
+FROM (SELECT o.id, nextval(CAST(pg_get_serial_sequence('land_cases', 'id') AS regclass)) AS case_id
+      FROM (SELECT id FROM {NAME} WHERE action = 'create' ORDER BY id) o) n
+LEFT JOIN unnest(CAST(:ids AS integer[]), CAST(:codes AS text[])) AS v(id, code) ON v.id = n.id
+WHERE s.id = n.id"""
+_INSERT = f"""INSERT INTO land_cases (id, {_INSERTED}, version, created_by_id, updated_by_id)
+SELECT case_id, {_INSERTED}, 1, :uid, :uid FROM {NAME} WHERE action = 'create' ORDER BY id"""
 
 
 def _ddl() -> str:
@@ -183,21 +188,22 @@ class Staging:
         if stale:
             raise ImportRejected()
 
-    def _assign_codes(self, new_codes: Any) -> None:
+    def _number(self, new_codes: Any) -> None:
+        """Ids for the new cases and codes for those the file gives none (only now: the sequences are
+        not transactional, and a dry run or a refused import draws nothing)."""
         pending = self._ids("action = 'create' AND code IS NULL")
-        if not pending:
-            return
-        taken = set(db.session.execute(text(
-            f"SELECT code FROM {NAME} WHERE action = 'create' AND code IS NOT NULL")).scalars())
-        db.session.execute(text(f"UPDATE {NAME} SET code = v.code FROM unnest(CAST(:ids AS integer[]), "
-                                f"CAST(:codes AS text[])) AS v(id, code) WHERE {NAME}.id = v.id"),
-                           {"ids": pending, "codes": new_codes(len(pending), taken)})
+        codes: list[str] = []
+        if pending:
+            taken = set(db.session.execute(text(
+                f"SELECT code FROM {NAME} WHERE action = 'create' AND code IS NOT NULL")).scalars())
+            codes = new_codes(len(pending), taken)
+        db.session.execute(text(_NUMBER), {"ids": pending, "codes": codes})
 
     def write(self, user: User | None, report: Report, note: str | None, new_codes: Any) -> None:
         """Steps 4-6 (a real import only); IntegrityError (a code taken meanwhile) goes to the caller."""
         uid = user.id if user is not None else None
         self._lock(report)
-        self._assign_codes(new_codes)
+        self._number(new_codes)
         db.session.execute(text(_INSERT), {"uid": uid})
         db.session.execute(text(_HISTORY), {"entity": ENTITY, "note": note, "uid": uid, "today": date.today()})
         db.session.execute(text(_UPDATE), {"uid": uid})

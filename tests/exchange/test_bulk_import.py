@@ -141,3 +141,17 @@ def test_the_preview_of_a_real_import_carries_the_codes_given(session):
     assert report.created == 3 and all(r["code"].startswith("LC-") for r in report.rows)
     stored = session.scalars(select(LandCase.code).where(LandCase.community_name.like("ชุมชนรหัสใหม่%"))).all()
     assert sorted(stored) == sorted(r["code"] for r in report.rows)
+
+
+def test_new_cases_get_ids_in_row_order_and_the_codes_given_or_drawn(session):
+    rows = [{"code": "", "community_name": f"ชุมชนลำดับ {i}", "households": "1", "lon": "100.564", "lat": "13.708"}
+            for i in range(5)]
+    rows[2]["code"] = "XT-424242"
+    report = import_cases(read_csv(_write(session, _csv(rows).decode("utf-8-sig"))), None, dry_run=False,
+                          may_set_sensitive=True)
+    assert report.created == 5
+    stored = session.execute(select(LandCase.id, LandCase.code, LandCase.community_name).where(
+        LandCase.community_name.like("ชุมชนลำดับ%")).order_by(LandCase.id)).all()
+    assert [name for _id, _code, name in stored] == [f"ชุมชนลำดับ {i}" for i in range(5)]
+    assert stored[2][1] == "XT-424242" and all(code.startswith("LC-") for _id, code, _n in stored if _n[-1] != "2")
+    assert [r["code"] for r in report.rows] == [code for _id, code, _n in stored]
