@@ -260,7 +260,7 @@ def _plan_create(number: int, fields: dict[str, Any]) -> Plan:
     if not (fields.get("status") or "").strip():
         fields.pop("status", None)
     clean = validate(RawCase(fields=fields, lenient=True))
-    values = {name: clean.values.get(name) for name in WRITABLE}
+    values = dict(zip(WRITABLE, map(clean.values.get, WRITABLE)))
     return Plan(number, "create", values.get("code"), values.get("community_name"), values, clean.point)
 
 

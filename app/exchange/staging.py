@@ -131,8 +131,7 @@ class Staging:
             old = (history.to_text(p.before["lon"]), history.to_text(p.before["lat"])) if p.point else (None, None)
         geom = f"SRID=4326;POINT({p.point.x!r} {p.point.y!r})" if p.point is not None else None
         self.buffer.append((p.row, p.action, p.case_id, (p.before or {}).get("version"), p.point is not None, geom,
-                            lon_t, lat_t, *old, *(values.get(c) for c in WRITABLE),
-                            *(areas.get(c) for c in DERIVED_AREAS)))
+                            lon_t, lat_t, *old, *map(values.get, WRITABLE), *map(areas.get, DERIVED_AREAS)))
 
     def flush(self) -> None:
         """Send the buffered rows with one COPY."""
