@@ -24,7 +24,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import Point
-from sqlalchemy import ARRAY, String, and_, func, literal, select, text
+from sqlalchemy import ARRAY, String, any_, func, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import history
@@ -63,15 +63,6 @@ class Plan:
     old_status: str | None = None
 
 
-def with_codes(cases: Any, codes: list[str]) -> Any:
-    """`cases` joined to the (distinct) `codes`, in a form only the btree of `land_cases.code` serves:
-    for `code = ANY(...)`, or a join on `=`, the planner may take the trigram (GIN) index of `code`,
-    one scan of it a code (after a bulk insert, with its pending list, minutes for 20,000 codes); a
-    range `>= x AND <= x` is that equality (a deterministic collation) and no GIN index serves it."""
-    given = func.unnest(literal(codes, ARRAY(String))).table_valued("code").render_derived("u")
-    return cases.join(given, and_(cases.c.code >= given.c.code, cases.c.code <= given.c.code))
-
-
 def _current(codes: list[str]) -> dict[str, dict[str, Any]]:
     """The stored values of the cases with these codes (deleted ones too), like `service.case_values`.
 
@@ -82,8 +73,9 @@ def _current(codes: list[str]) -> dict[str, dict[str, Any]]:
     t = LandCase.__table__
     stmt = select(*[t.c[f.name] for f in CASE_FIELDS], func.ST_X(t.c.geom).label("lon"),
                   func.ST_Y(t.c.geom).label("lat"), t.c.location_note, t.c.created_at,
-                  t.c.deleted_at).select_from(with_codes(t, codes))
-    return _keyed(stmt, "code")
+                  t.c.deleted_at).where(t.c.code == any_(literal(codes, ARRAY(String))))
+    with unchanged.btree_lookups():
+        return _keyed(stmt, "code")
 
 
 def _keyed(stmt: Any, key: str) -> dict[Any, dict[str, Any]]:
@@ -131,9 +123,9 @@ def _stored_texts(codes: list[str], names: list[str]) -> dict[str, tuple[list[st
         return {}
     cells = ", ".join({"lon": "CAST(ST_X(c.geom) AS text)", "lat": "CAST(ST_Y(c.geom) AS text)"}.get(n)
                       or history_text("c", n) for n in names)
-    rows = db.session.execute(text(
-        f"SELECT c.code, ARRAY[{cells}], c.community_name FROM land_cases c JOIN unnest(CAST(:codes AS text[])) "
-        "AS u(code) ON c.code >= u.code AND c.code <= u.code WHERE c.deleted_at IS NULL"), {"codes": codes}).all()
+    with unchanged.btree_lookups():
+        rows = db.session.execute(text(f"SELECT c.code, ARRAY[{cells}], c.community_name FROM land_cases c "
+                                       "WHERE c.code = ANY(:codes) AND c.deleted_at IS NULL"), {"codes": codes}).all()
     return {code: (list(values), name) for code, values, name in rows}
 
 
@@ -310,7 +302,9 @@ def _new_codes(count: int, taken: set[str]) -> list[str]:
         numbers = db.session.execute(text("SELECT nextval('land_case_code_seq') FROM generate_series(1, :n)"),
                                      {"n": count - len(codes)}).scalars().all()
         candidates = [f"LC-{n:06d}" for n in numbers]
-        stored = set(db.session.execute(select(t.c.code).select_from(with_codes(t, candidates))).scalars())
+        with unchanged.btree_lookups():
+            stored = set(db.session.execute(select(t.c.code).where(
+                t.c.code == any_(literal(candidates, ARRAY(String))))).scalars())
         codes += [c for c in candidates if c not in stored and c not in taken]
     return codes
 
