@@ -152,6 +152,9 @@ def test_the_land_panel_never_covers_the_map_buttons(live_server, committed_user
         land = page.locator("#land-control").bounding_box()
         buttons = page.locator(".leaflet-top.leaflet-left > .leaflet-control").last.bounding_box()
         assert land["y"] >= buttons["y"] + buttons["height"], (land, buttons)
+        layers = page.locator(".leaflet-control-layers").bounding_box()
+        overview = page.locator(".leaflet-control-minimap")
+        assert not overview.is_visible() or overview.bounding_box()["y"] >= layers["y"] + layers["height"]
         shot(page, f"ux_map_land_panel_{size}")
         page.locator("#land-control .land-toggle").click()
         assert page.locator("#land-control input[data-land]").first.is_visible()
