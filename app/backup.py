@@ -73,7 +73,9 @@ def backup(path: str) -> None:
     os.close(fd)  # mkstemp made it 0600; pg_dump writes into it, keeping the mode
     try:
         os.chmod(partial, 0o600)
-        run_pg_tool("pg_dump", ["-Fc", "--no-owner", "--no-privileges", "-f", partial])
+        # data_changes holds transaction ids of this cluster only (app/answers.py): never carried over
+        run_pg_tool("pg_dump", ["-Fc", "--no-owner", "--no-privileges", "--exclude-table-data=data_changes",
+                                "-f", partial])
         os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -205,6 +207,16 @@ def _stream(source: IO[bytes], sink: IO[bytes]) -> tuple[bytes, dict[str, int]] 
     return b"", counts  # no COMMIT: the script ended early
 
 
+# the restore is a writer like any other: every web process's kept answers are made again
+# (app/answers.py; an archive from before migration 0017 restores no data_changes table)
+NOTE_RESTORE_SQL = """
+DO $$ BEGIN
+  IF to_regclass('public.data_changes') IS NOT NULL THEN  -- (the script empties search_path)
+    INSERT INTO public.data_changes (xid) VALUES (pg_current_xact_id()) ON CONFLICT (xid) DO NOTHING;
+  END IF;
+END $$;
+"""
+
 # --replace: the old contents go in the same transaction, so a failed restore keeps them
 REPLACE_SQL = b"BEGIN;\nSET lock_timeout = '10s';\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
 
@@ -232,7 +244,7 @@ def restore_archive(path: str, url: str, replace: bool = False) -> None:
         if streamed is not None and streamed[0].startswith(b"COMMIT;") and not dump_failed and psql.poll() is None:
             tail, rows = streamed
             try:
-                psql.stdin.write(b"\n" + checks_sql(toc, known, rows).encode() + tail)
+                psql.stdin.write(b"\n" + (checks_sql(toc, known, rows) + NOTE_RESTORE_SQL).encode() + tail)
                 committed = True
             except BrokenPipeError:
                 pass

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from app import places
+from app import answers, places
 from app.extensions import db
 from app.i18n import fiscal_quarter, fiscal_quarter_label
 from app.models import Region
@@ -51,12 +51,20 @@ def quarter_start(fiscal_year_ad: int, quarter: int) -> date:
 
 
 def _rows(sql: str, region: str | None, as_of: date | None = None) -> list[Any]:
-    """Run `sql` over `land_cases c`; with `as_of`, over the cases as they stood that day."""
-    if as_of is not None:
-        own = sql.lstrip()
-        ctes = with_sql(as_of)
-        sql = f"WITH {ctes}, {own[5:]}" if own.startswith("WITH ") else f"WITH {ctes} {own}"
-    return db.session.execute(text(sql), {"region": region, "as_of": as_of}).all()
+    """Run `sql` over `land_cases c`; with `as_of`, over the cases as they stood that day.
+
+    The rows are kept while nothing they read is written (`app.answers`): the whole dashboard
+    takes 0.6 s today and 1.2-1.9 s as of a past day at 100,000 cases, and is opened far more
+    often than the land data changes."""
+    def run() -> list[tuple[Any, ...]]:
+        statement = sql
+        if as_of is not None:
+            own = sql.lstrip()
+            ctes = with_sql(as_of)
+            statement = f"WITH {ctes}, {own[5:]}" if own.startswith("WITH ") else f"WITH {ctes} {own}"
+        return [tuple(row) for row in db.session.execute(text(statement), {"region": region, "as_of": as_of})]
+
+    return answers.kept(("dashboard", sql, region, as_of), run, size=lambda rows: 200 * (len(rows) + 1))
 
 
 def _cases(region: str | None, as_of: date | None) -> list[Any]:

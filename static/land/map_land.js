@@ -113,6 +113,17 @@
   }
 
   var landFolded = !!(window.matchMedia && window.matchMedia("(max-width: 640px)").matches);
+  var landMeasured = false;
+  // on a map too short for the open panel below the zoom, search and measure buttons (a laptop's
+  // 768 px screen, the changes view with its table) it starts folded too: open, it covered them
+  function foldIfCovering(box) {
+    if (landMeasured) return false;
+    landMeasured = true;  // once, at the first drawing: afterwards the panel stays as the user sets it
+    if (landFolded) return false;
+    var above = map._controlCorners && map._controlCorners.topleft;
+    if (!above || !above.lastElementChild) return false;
+    return box.getBoundingClientRect().top < above.lastElementChild.getBoundingClientRect().bottom + 8;
+  }
   var Control = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd: function () {
@@ -147,6 +158,7 @@
       }
       this.box.innerHTML = html + "</div>";
       this.box.classList.toggle("land-folded", landFolded);
+      if (layers.length && foldIfCovering(this.box)) { landFolded = true; this.render(layers); return; }
       var inputs = this.box.querySelectorAll("input[data-land]");
       for (var i = 0; i < inputs.length; i++) {
         inputs[i].addEventListener("change", function (e) {

@@ -332,6 +332,14 @@
     map.on("click", function () { layerPanel.classList.remove("leaflet-control-layers-expanded"); });
   }
 
+  // a map too short for both (a 768 px laptop screen, the changes view): the overview map in the
+  // corner went under the layer panel, so it is left out
+  var overview = map.getContainer().querySelector(".leaflet-control-minimap");
+  if (overview && layerPanel && !phone &&
+      layerPanel.getBoundingClientRect().bottom + 8 > overview.getBoundingClientRect().top) {
+    overview.style.display = "none";
+  }
+
   // ---------- search (server side, within the map's scope) ----------
   if (L.Control.Search) {
     var search = new L.Control.Search({

@@ -14,7 +14,8 @@ from tests.conftest import login_in_browser as sign_in  # noqa: F401  (the walk-
 from tests.conftest import serve
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "artifacts")
-SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+SIZES = {"desktop": {"width": 1280, "height": 860}, "laptop": {"width": 1366, "height": 768},
+         "phone": {"width": 390, "height": 844}}
 
 
 @contextmanager

@@ -81,6 +81,9 @@ def test_map_shows_reference_layer_and_footprints(live_server, committed_user, l
     _offline(page, live_server)
     login_in_browser(page, live_server, committed_user("viewer").email)
     page.goto(f"{live_server}/map?c={LAT:.5f},{LON:.5f}&z=15")
+    page.wait_for_selector("#land-control .land-toggle", timeout=20000)
+    if not page.locator("#land-control input[data-land]").first.is_visible():
+        page.locator("#land-control .land-toggle").click()  # folded: open it did not fit below the buttons
     page.wait_for_selector("#land-control input[data-land]", timeout=20000)
     _wait_until(page, "window.codiLand && window.codiLand.layers.length > 0")
     page.evaluate(f"window.codiLand.show({land_data['layer']['id']})")

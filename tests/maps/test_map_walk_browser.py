@@ -136,3 +136,27 @@ def test_phone_map_gives_the_screen_to_the_map(live_server, committed_user, map_
         page.mouse.click(200, 600)
         assert "leaflet-control-layers-expanded" not in panel.get_attribute("class")
         assert page.js_errors == []
+
+
+@pytest.mark.parametrize(("size", "path"), [("laptop", "/map/south"),
+                                            ("desktop", "/map/south?from=2025-07-01&to=2025-09-30")])
+def test_the_land_panel_never_covers_the_map_buttons(live_server, committed_user, map_data, browser, size, path):
+    """On a map too short for it (a 768 px laptop screen, the changes view with its table) the land
+    layers panel starts folded: open, it covered the search and measure buttons."""
+    with sized_page(browser, size) as page:
+        hang_outside(page, live_server)
+        sign_in(page, live_server, committed_user("land_team").email)
+        page.goto(f"{live_server}{path}", wait_until="commit")
+        page.wait_for_selector("#land-control .land-toggle", timeout=20000)
+        page.wait_for_timeout(300)
+        land = page.locator("#land-control").bounding_box()
+        buttons = page.locator(".leaflet-top.leaflet-left > .leaflet-control").last.bounding_box()
+        assert land["y"] >= buttons["y"] + buttons["height"], (land, buttons)
+        layers = page.locator(".leaflet-control-layers").bounding_box()
+        overview = page.locator(".leaflet-control-minimap")
+        assert not overview.is_visible() or overview.bounding_box()["y"] >= layers["y"] + layers["height"]
+        shot(page, f"ux_map_land_panel_{size}")
+        page.locator("#land-control .land-toggle").click()
+        assert page.locator("#land-control input[data-land]").first.is_visible()
+        assert page.js_errors == []
+

@@ -169,3 +169,13 @@ def test_a_kept_page_never_gives_contacts_to_a_role_without_them(client, auth, s
         features = client.get(url, headers=auth(role)).get_json()["features"]
         assert [f["id"] for f in features] == [f["id"] for f in with_contacts]
         assert not any("contact_name" in f["properties"] or "contact_phone" in f["properties"] for f in features)
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-06-30"])
+def test_the_dashboard_counts_a_case_written_after_its_rows_were_kept(client, auth, session, as_of):
+    url = "/api/v1/dashboard" + (f"?as_of={as_of}" if as_of else "")
+    before = client.get(url, headers=auth("viewer")).get_json()
+    assert client.get(url, headers=auth("viewer")).get_json()["totals"] == before["totals"]
+    make(recorded="2024-08-01", opened_on="2024-02-01")
+    after = client.get(url, headers=auth("viewer")).get_json()
+    assert after["totals"]["cases"] == before["totals"]["cases"] + 1
