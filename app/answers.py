@@ -94,11 +94,6 @@ class Answers:
                 _key, (_s, _v, dropped) = self._items.popitem(last=False)
                 self.used -= dropped
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.used = 0
-
 
 def init_app(app: Any) -> None:
     """Attach the process's store (ANSWER_CACHE_MB; 0 keeps nothing)."""

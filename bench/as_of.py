@@ -38,8 +38,6 @@ LIMIT = 1000
 DAYS = [("end of the last quarter", "2026-09-30"), ("one year earlier", "2025-09-30"),
         ("five years earlier", "2021-09-30")]
 YEAR = ("2025-10-01", "2026-09-30")  # fiscal year 2569
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 def getter(url: str, token: str):
@@ -69,15 +67,7 @@ def draw_times(base: str, days: list[str], runs: int = 3) -> dict[str, float]:
 
     out = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860}).new_page()
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", "bench-land_team@example.org")
-        page.fill("input[name=password]", "bench password 1")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
-                   else route.continue_())
+        browser, page = benchlib.signed_in_page(playwright, base, "bench-land_team@example.org")
         for day in days:
             times = []
             for _ in range(runs + 1):

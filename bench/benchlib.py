@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -108,3 +109,23 @@ def section(name: str, title: str, body: str, notes: Sequence[str] = ()) -> str:
     (OUT / f"{name}.md").write_text(text, encoding="utf-8")
     print(text)
     return text
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def signed_in_page(playwright: Any, base: str, email: str, password: str = "bench password 1") -> tuple[Any, Any]:
+    """(browser, page): Debian's Chromium at a desktop size, signed in to `base`, asking nothing
+    from outside it (tiles would come from the internet: only our own bytes count)."""
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    page = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860}).new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
+               else route.continue_())
+    return browser, page
+

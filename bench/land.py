@@ -229,8 +229,6 @@ def api_bench(app) -> list[list[str]]:
              "median < 50 ms", "yes" if median < 0.05 else "**no**", str(len(land))]]
 
 
-MAP_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
 
 
 def map_bench(app, layer_id: int) -> list[list[str]]:
@@ -252,16 +250,7 @@ def map_bench(app, layer_id: int) -> list[list[str]]:
     drawn = {"land": [], "plain": []}
     counts: dict[str, int] = {}
     with benchlib.serve(PORT) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=MAP_ARGS)
-        context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", "bench-viewer@example.org")
-        page.fill("input[name=password]", "bench password 1")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
-                   else route.continue_())
+        browser, page = benchlib.signed_in_page(playwright, base, "bench-viewer@example.org")
 
         def once(path: str, with_land: bool) -> float:
             started = time.perf_counter()

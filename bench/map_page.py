@@ -24,8 +24,6 @@ import benchlib  # noqa: E402
 
 PORT = 5103
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -46,17 +44,7 @@ def timed_get(url: str, headers: dict[str, str]) -> tuple[float, int]:
 def measure(base: str, email: str, password: str, token: str) -> list[tuple[str, str, str, str]]:
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        # tiles would come from the internet: block them so only our own bytes count
-        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base)
-                   else route.continue_())
+        browser, page = benchlib.signed_in_page(playwright, base, email, password)
         sizes: list[int] = []
         page.on("response", lambda r: sizes.append(int(r.headers.get("content-length") or len(r.body())))
                 if r.url.startswith(base) else None)

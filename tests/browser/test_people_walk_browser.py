@@ -13,25 +13,15 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from tests.browser.ux import api, hang_outside, shot, sign_in, sized_page
-from tests.factories import case_payload
+from tests.browser.ux import api, fits, hang_outside, new_case, shot, sign_in, sized_page, upload_import
 
-
-def _new_case(base: str, token: str, **overrides) -> dict:
-    body = case_payload(**{"community_name": f"ชุมชนคนเดิน {uuid.uuid4().hex[:6]}", **overrides})
-    status, created = api(base, token, "POST", "/api/v1/cases", body)
-    assert status == 201
-    return created
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+NAME = "ชุมชนคนเดิน"
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_dates_people_type_on_the_status_form(live_server, committed_user, browser, size):
     land = committed_user("land_team")
-    case = _new_case(live_server, land.token, opened_on="2020-01-01")
+    case = new_case(live_server, land.token, NAME, opened_on="2020-01-01")
     with sized_page(browser, size) as page:
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
@@ -48,7 +38,7 @@ def test_dates_people_type_on_the_status_form(live_server, committed_user, brows
         assert page.input_value("#note") == "ประชุมชุมชนครั้งแรก จดไว้ยาว ๆ"  # kept
         assert page.input_value("#date") == "31/02/2567"
         assert page.locator("#status-form select").input_value() == "surveying"
-        assert _fits(page)
+        assert fits(page)
         page.locator("#error-date").scroll_into_view_if_needed()
         shot(page, f"people_status_bad_date_{size}")
         page.fill("#date", "15 ม.ค. 2567")  # the app's own display form
@@ -79,7 +69,7 @@ def test_dates_people_type_on_the_status_form(live_server, committed_user, brows
 def test_the_case_list_sorts_by_its_headers(live_server, committed_user, browser, size):
     land = committed_user("land_team")
     tag = uuid.uuid4().hex[:6]
-    made = [_new_case(live_server, land.token, community_name=f"ชุมชนเรียง {tag} {i}", households=h)
+    made = [new_case(live_server, land.token, NAME, community_name=f"ชุมชนเรียง {tag} {i}", households=h)
             for i, h in enumerate((40, 900, 5))]
     with sized_page(browser, size) as page:
         hang_outside(page, live_server)
@@ -115,7 +105,7 @@ def test_the_peoples_spreadsheet_round_trip_and_the_import_result(live_server, c
                                                                    tmp_path):
     land = committed_user("land_team")
     tag = uuid.uuid4().hex[:6]
-    case = _new_case(live_server, land.token, community_name=f"ชุมชนแผ่นงาน {tag}", opened_on="2023-06-01")
+    case = new_case(live_server, land.token, NAME, community_name=f"ชุมชนแผ่นงาน {tag}", opened_on="2023-06-01")
     with sized_page(browser, size, accept_downloads=True) as page:
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
@@ -141,9 +131,7 @@ def test_the_peoples_spreadsheet_round_trip_and_the_import_result(live_server, c
             sheet.cell(row, at["ลองจิจูด"]).value = lon
             sheet.cell(row, at["ละติจูด"]).value = 13.708 if lon else None
         book.save(path)
-        page.goto(f"{live_server}/imports", wait_until="domcontentloaded")
-        page.set_input_files("#file", str(path))
-        page.locator("form.card button[type=submit]").click()
+        upload_import(page, live_server, path)
         page.wait_for_selector("table.errors")
         errors = page.inner_text("table.errors")
         assert "จำนวนครัวเรือน" in errors and "households" not in errors
@@ -156,9 +144,7 @@ def test_the_peoples_spreadsheet_round_trip_and_the_import_result(live_server, c
         sheet.cell(4, at["จำนวนครัวเรือน"]).value = 12
         sheet.delete_rows(5)
         book.save(path)
-        page.goto(f"{live_server}/imports", wait_until="domcontentloaded")
-        page.set_input_files("#file", str(path))
-        page.locator("form.card button[type=submit]").click()
+        upload_import(page, live_server, path)
         page.wait_for_selector("form.inline button.primary")
         preview = page.inner_text("table.preview")
         assert "ใหม่" in preview and "LC-" not in preview.split(case["properties"]["code"])[-1]
@@ -166,7 +152,7 @@ def test_the_peoples_spreadsheet_round_trip_and_the_import_result(live_server, c
         page.locator("form.inline button.primary").click()
         page.wait_for_selector("#import-result")
         assert page.locator("#import-new a").count() == 2 and page.locator("#import-changed a").count() == 1
-        assert _fits(page)
+        assert fits(page)
         shot(page, f"people_import_result_{size}", full_page=True)
         page.locator("#import-changed a").first.click()
         page.wait_for_url(re.compile(rf".*/cases/{case['id']}$"), wait_until="domcontentloaded")

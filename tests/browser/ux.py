@@ -69,3 +69,28 @@ def other_server(app, **env: str):
     """The app in one more gunicorn process, with extra environment settings (e.g. OUTSIDE_BASEMAPS=0)."""
     with serve(app, workers=1, **env) as base:
         yield base
+
+
+def new_case(base: str, token: str, name: str, **overrides) -> dict:
+    """A case made through the API of a live server, named `name` plus a unique tag."""
+    import uuid
+
+    from tests.factories import case_payload
+
+    body = case_payload(**{"community_name": f"{name} {uuid.uuid4().hex[:6]}", **overrides})
+    status, created = api(base, token, "POST", "/api/v1/cases", body)
+    assert status == 201
+    return created
+
+
+def fits(page) -> bool:
+    """True when the page needs no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def upload_import(page, base: str, path) -> None:
+    """Send a file through the import page's form."""
+    page.goto(f"{base}/imports", wait_until="domcontentloaded")
+    page.set_input_files("#file", str(path))
+    page.locator("form.card button[type=submit]").click()
+

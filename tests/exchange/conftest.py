@@ -44,3 +44,16 @@ def upload(client, headers: dict, data: bytes, filename: str, layer: str = "case
     """POST a file to the import API."""
     body = {"file": (io.BytesIO(data), filename), **form}
     return client.post(f"/api/v1/imports/{layer}", data=body, headers=headers, content_type="multipart/form-data")
+
+
+def csv_bytes(rows: list[dict[str, str]]) -> bytes:
+    """A CSV file of `rows` (header from the first row's keys) as a spreadsheet saves it: UTF-8 with BOM, CRLF."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+

@@ -3,9 +3,6 @@ unchanged row still meets, a capped preview, and a case edited while an import r
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import select, text
 
 from app.exchange import staging as staging_module
@@ -14,7 +11,7 @@ from app.land_cases import service
 from app.land_cases.validation import RawCase
 from app.models import HistoryEntry, LandCase
 from gis.exchange.readers import read_csv
-from tests.exchange.conftest import upload
+from tests.exchange.conftest import csv_bytes, upload
 
 FULL = {"community_name": "ชุมชนประวัติเหมือนกัน", "community_name_en": "Same history", "households": "120",
         "population": "480", "land_owner_type": "treasury", "land_owner": "กรมธนารักษ์",
@@ -22,14 +19,6 @@ FULL = {"community_name": "ชุมชนประวัติเหมือ�
         "team": "ทีมกลาง", "agreement_type": "lease", "lease_expires_on": "2030-12-31",
         "contact_name": "คุณสมศรี", "contact_phone": "081 000 0000", "notes": "หมายเหตุ", "is_sample": "true",
         "lon": "100.5641234", "lat": "13.7081"}
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
 
 
 def _history(session, case_id: int) -> list[tuple]:
@@ -44,7 +33,7 @@ def _case(session, name: str) -> LandCase:
 
 
 def test_created_cases_get_the_history_the_api_writes(client, auth, session):
-    response = upload(client, auth("land_team"), _csv([FULL]), "one.csv")
+    response = upload(client, auth("land_team"), csv_bytes([FULL]), "one.csv")
     assert response.status_code == 200, response.json
     imported = _case(session, FULL["community_name"])
     twin = service.create_case(RawCase(fields={**FULL, "community_name": "ชุมชนแฝด"}, lenient=True), None)
@@ -61,7 +50,7 @@ def test_moved_and_edited_cases_get_the_history_the_api_writes(client, auth, mak
     mine, twin = make_case(**here), make_case(**here)
     row = {"code": mine.code, "community_name": mine.community_name, "households": "25", "status": "surveying",
            "lon": "98.985", "lat": "18.788"}  # from Bangkok to Chiang Mai
-    response = upload(client, auth("land_team"), _csv([row]), "moved.csv")
+    response = upload(client, auth("land_team"), csv_bytes([row]), "moved.csv")
     assert response.status_code == 200, response.json
     assert (response.json["updated"], response.json["created"]) == (1, 0)
     service.update_case(twin.id, RawCase(fields={"households": 25, "lon": 98.985, "lat": 18.788}), None, [1])
@@ -99,7 +88,7 @@ def _write(session, content: str):
 def test_the_preview_keeps_500_rows_and_counts_them_all(session):
     rows = [{"community_name": f"ชุมชนนับ {i}", "households": "1", "lon": "100.564", "lat": "13.708"}
             for i in range(620)]
-    path = _write(session, _csv(rows).decode("utf-8-sig"))
+    path = _write(session, csv_bytes(rows).decode("utf-8-sig"))
     report = import_cases(read_csv(path), None, dry_run=True, may_set_sensitive=True)
     assert (report.created, report.rows_total, len(report.rows)) == (620, 620, 500)
     assert [r["row"] for r in report.rows[:3]] == [2, 3, 4]
@@ -117,7 +106,7 @@ def test_a_case_edited_while_the_import_reads_is_refused(client, auth, make_case
 
     monkeypatch.setattr(staging_module.Staging, "write", edited_meanwhile)
     row = {"code": case.code, "community_name": case.community_name, "households": "30"}
-    response = upload(client, auth("land_team"), _csv([row]), "late.csv")
+    response = upload(client, auth("land_team"), csv_bytes([row]), "late.csv")
     assert response.status_code == 422
     assert [(e["row"], e["field"], e["reason"]) for e in response.json["errors"]] == [(2, "version", "stale version")]
     session.expire_all()
@@ -127,7 +116,7 @@ def test_a_case_edited_while_the_import_reads_is_refused(client, auth, make_case
 def test_a_csv_s_value_labels_are_read_on_every_pass_over_its_lazy_rows(client, auth, session):
     row = {"community_name": "ชุมชนป้ายสถานะ", "households": "5", "status": "สำรวจข้อมูล", "land_owner_type": "ที่วัด",
            "lon": "100.564", "lat": "13.708"}
-    response = upload(client, auth("land_team"), _csv([row]), "labels.csv")
+    response = upload(client, auth("land_team"), csv_bytes([row]), "labels.csv")
     assert response.status_code == 200, response.json
     case = _case(session, "ชุมชนป้ายสถานะ")
     assert (case.status, case.land_owner_type) == ("surveying", "temple")
@@ -136,7 +125,7 @@ def test_a_csv_s_value_labels_are_read_on_every_pass_over_its_lazy_rows(client, 
 def test_the_preview_of_a_real_import_carries_the_codes_given(session):
     rows = [{"community_name": f"ชุมชนรหัสใหม่ {i}", "households": "1", "lon": "100.564", "lat": "13.708"}
             for i in range(3)]
-    report = import_cases(read_csv(_write(session, _csv(rows).decode("utf-8-sig"))), None, dry_run=False,
+    report = import_cases(read_csv(_write(session, csv_bytes(rows).decode("utf-8-sig"))), None, dry_run=False,
                           may_set_sensitive=True)
     assert report.created == 3 and all(r["code"].startswith("LC-") for r in report.rows)
     stored = session.scalars(select(LandCase.code).where(LandCase.community_name.like("ชุมชนรหัสใหม่%"))).all()
@@ -147,7 +136,7 @@ def test_new_cases_get_ids_in_row_order_and_the_codes_given_or_drawn(session):
     rows = [{"code": "", "community_name": f"ชุมชนลำดับ {i}", "households": "1", "lon": "100.564", "lat": "13.708"}
             for i in range(5)]
     rows[2]["code"] = "XT-424242"
-    report = import_cases(read_csv(_write(session, _csv(rows).decode("utf-8-sig"))), None, dry_run=False,
+    report = import_cases(read_csv(_write(session, csv_bytes(rows).decode("utf-8-sig"))), None, dry_run=False,
                           may_set_sensitive=True)
     assert report.created == 5
     stored = session.execute(select(LandCase.id, LandCase.code, LandCase.community_name).where(

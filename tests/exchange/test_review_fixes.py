@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.exchange import uploads
 from app.models import LandCase
-from tests.exchange.conftest import counts, upload
+from tests.exchange.conftest import counts, csv_bytes, upload
 from tests.exchange.test_pages import CSV, _login, _preview
 
 
@@ -23,14 +23,6 @@ def _export_csv(client, headers) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-def _csv_bytes(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
-
-
 def test_a_row_from_an_older_export_is_refused_not_reverted(client, auth, make_case, session):
     case = make_case(households=10)
     rows = _export_csv(client, auth("land_team"))
@@ -38,13 +30,13 @@ def test_a_row_from_an_older_export_is_refused_not_reverted(client, auth, make_c
     session.commit()  # a savepoint here: the refused import's rollback must not undo the setup
     rows[0]["notes"] = "แก้ในไฟล์เก่า"
     before = counts()
-    response = upload(client, auth("land_team"), _csv_bytes(rows), "old.csv")
+    response = upload(client, auth("land_team"), csv_bytes(rows), "old.csv")
     assert response.status_code == 422
     [error] = response.json["errors"]
     assert error["field"] == "version" and error["reason"] == "stale version"
     assert counts() == before and session.get(LandCase, case.id).households == 99
     rows[0]["version"] = str(case.version)  # the same edit on a fresh export goes in
-    assert upload(client, auth("land_team"), _csv_bytes(rows), "new.csv").json["updated"] == 1
+    assert upload(client, auth("land_team"), csv_bytes(rows), "new.csv").json["updated"] == 1
 
 
 def test_a_confirm_while_another_holds_the_upload_gets_410(client, users, app):

@@ -12,27 +12,17 @@ import uuid
 
 import pytest
 
-from tests.browser.ux import api, hang_outside, shot, sign_in, sized_page
-from tests.factories import case_payload
+from tests.browser.ux import api, fits, hang_outside, new_case, shot, sign_in, sized_page
+
+NAME = "ชุมชนเดินทดสอบ"
 
 NUMBER_WITH_SEPARATOR = re.compile(r"^\d{1,3}(,\d{3})+$")
-
-
-def _new_case(base: str, token: str, **overrides) -> dict:
-    body = case_payload(community_name=f"ชุมชนเดินทดสอบ {uuid.uuid4().hex[:6]}", **overrides)
-    status, created = api(base, token, "POST", "/api/v1/cases", body)
-    assert status == 201
-    return created
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_case_page_fits_and_the_status_changes_with_one_thumb(live_server, committed_user, browser, size):
     land = committed_user("land_team")
-    case = _new_case(live_server, land.token, notes="บันทึกยาว " * 40)
+    case = new_case(live_server, land.token, NAME, notes="บันทึกยาว " * 40)
     for status in ("surveying", "negotiating"):  # some history rows to fill the table
         assert api(live_server, land.token, "POST", f"/api/v1/cases/{case['id']}/status",
                    {"status": status, "note": "ลงพื้นที่สำรวจ " * 6})[0] == 200
@@ -40,7 +30,7 @@ def test_case_page_fits_and_the_status_changes_with_one_thumb(live_server, commi
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
         page.goto(f"{live_server}/cases/{case['id']}", wait_until="domcontentloaded")
-        assert _fits(page), page.evaluate("document.documentElement.scrollWidth")
+        assert fits(page), page.evaluate("document.documentElement.scrollWidth")
         history = page.locator("#history .lc-table-box")
         assert history.bounding_box()["width"] <= page.viewport_size["width"]
         shot(page, f"ux_case_page_{size}", full_page=True)
@@ -70,7 +60,7 @@ def test_case_page_fits_and_the_status_changes_with_one_thumb(live_server, commi
         page.wait_for_selector(".flash.success")
         shot(page, f"ux_case_status_changed_{size}", full_page=True)
         assert page.locator(".lc-current").inner_text() == "ได้ข้อตกลง"
-        assert _fits(page), page.evaluate("""Array.from(document.querySelectorAll('main *')).filter(
+        assert fits(page), page.evaluate("""Array.from(document.querySelectorAll('main *')).filter(
             e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.leaflet-container, .lc-table-box'))
             .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)""")
         assert page.js_errors == []
@@ -85,7 +75,7 @@ def test_new_case_placed_by_use_my_location(live_server, committed_user, browser
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
         page.goto(f"{live_server}/cases/new", wait_until="domcontentloaded")
-        assert _fits(page)
+        assert fits(page)
         page.fill("#f-community_name", name)
         page.fill("#f-households", "40")
         button = page.locator("#use-location")
@@ -106,7 +96,7 @@ def test_new_case_placed_by_use_my_location(live_server, committed_user, browser
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_stale_save_shows_both_versions_and_saves_on_top(live_server, committed_user, browser, size):
     land = committed_user("land_team")
-    case = _new_case(live_server, land.token, households=120)
+    case = new_case(live_server, land.token, NAME, households=120)
     with sized_page(browser, size) as page:
         hang_outside(page, live_server)
         sign_in(page, live_server, land.email)
@@ -135,7 +125,7 @@ def test_stale_save_shows_both_versions_and_saves_on_top(live_server, committed_
         assert page.input_value("#f-households") == "135"
         assert page.input_value("#f-notes") == "พิมพ์ไว้ยาว ๆ ไม่อยากพิมพ์ใหม่"
         assert page.locator("input[name=version]").input_value() == "2"
-        assert _fits(page)
+        assert fits(page)
         shot(page, f"ux_edit_conflict_{size}", full_page=True)
         page.fill("#f-community_name_en", "Saved by the other person")  # keeps one of theirs
         page.click("#save-case")
@@ -148,7 +138,7 @@ def test_stale_save_shows_both_versions_and_saves_on_top(live_server, committed_
 
 def test_english_words_and_small_things(live_server, committed_user, browser):
     land = committed_user("land_team")
-    case = _new_case(live_server, land.token)
+    case = new_case(live_server, land.token, NAME)
     assert api(live_server, land.token, "POST", f"/api/v1/cases/{case['id']}/status",
                {"status": "surveying", "note": "first visit"})[0] == 200
     with sized_page(browser, "desktop") as page:
@@ -187,7 +177,7 @@ def test_english_words_and_small_things(live_server, committed_user, browser):
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_history_in_peoples_words(live_server, committed_user, browser, size):
     land = committed_user("land_team")
-    case = _new_case(live_server, land.token, opened_on="2023-06-01")
+    case = new_case(live_server, land.token, NAME, opened_on="2023-06-01")
     for status, when in (("surveying", "2026-01-10"), ("negotiating", "2024-05-01")):
         answer = api(live_server, land.token, "POST", f"/api/v1/cases/{case['id']}/status",
                      {"status": status, "note": f"มีผล {when}", "date": when})
