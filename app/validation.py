@@ -38,8 +38,10 @@ class Invalid(ValueError):
 
 
 def today() -> date:
-    """Today (a function, so that tests can move the calendar)."""
-    return date.today()
+    """Today in Thailand, the service's day (a function, so that tests can move the calendar)."""
+    from app.timeline.dates import today as thai_today
+
+    return thai_today()
 
 
 def detail(name: str, message: str, reason: str) -> dict[str, str]:

@@ -20,7 +20,6 @@ fixed number of statements whatever the size of the file:
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,6 +32,7 @@ from app.extensions import db
 from app.land_cases.service import DERIVED_AREAS, ENTITY, TRACKED, UNLOCATED
 from app.land_cases.validation import EDITABLE
 from app.models import LandCase, User
+from app.validation import today
 from gis.spatial import derive_admin_areas
 
 NAME = "case_import_staging"
@@ -204,7 +204,7 @@ class Staging:
         self._lock(report)
         self._number(new_codes)
         db.session.execute(text(_INSERT), {"uid": uid})
-        db.session.execute(text(_HISTORY), {"entity": ENTITY, "note": note, "uid": uid, "today": date.today()})
+        db.session.execute(text(_HISTORY), {"entity": ENTITY, "note": note, "uid": uid, "today": today()})
         db.session.execute(text(_UPDATE), {"uid": uid})
         located = list(db.session.execute(text(
             f"SELECT case_id FROM {NAME} WHERE action = 'create' OR moved ORDER BY case_id")).scalars())

@@ -23,6 +23,7 @@ from app.land import case_footprints
 from app.land_cases.validation import RawCase, validate
 from app.land_cases.workflow import check_transition
 from app.models import Document, LandCase, User
+from app.validation import today
 from gis.fields import CASE_FIELDS
 from gis.geometry import from_db, to_db
 from gis.spatial import derive_admin_areas
@@ -212,7 +213,7 @@ def change_status(case_id: int, status: str, user: User | None, *, note: str | N
         _guarded_update(case, {"status": status}, user, versions,
                         [LandCase.status == old, LandCase.deleted_at.is_(None)])
         history.record(ENTITY, case_id, "status", user, field="status", old=old, new=status, note=note,
-                       effective_on=effective_on or date.today())
+                       effective_on=effective_on or today())
         db.session.refresh(case)
     return case
 

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Fund, LandCase, PilotArea
 from app.sample_data.cases import SAMPLE_NOTE, build_cases
 from app.sample_data.generate import generate_cases
+from app.timeline.dates import today as thai_today  # the service's day
 from gis.spatial import derive_admin_areas
 
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -167,7 +168,7 @@ def load_sample() -> str:
     try:
         pilots = _load_pilots(conn)
         funds = _load_funds(conn)
-        cases, entries = _load_cases(conn, date.today())
+        cases, entries = _load_cases(conn, thai_today())
         conn.execute(text("""
             INSERT INTO history (entity, entity_id, action, note)
             SELECT 'pilot_area', id, 'create', :note FROM pilot_areas WHERE id = ANY(:pilots)

@@ -44,13 +44,13 @@ def test_history_names_who_did_each_step(client, auth, users, make_case):
 
 
 def test_status_change_bumps_version_and_defaults_the_date(client, auth, make_case):
-    from datetime import date
+    from app.timeline.dates import today  # the service's day: Thai time
 
     case = make_case()
     response = _status(client, auth("land_team"), case["id"], "surveying")
     assert response.headers["ETag"] == '"2"'
     history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("viewer")).get_json()["history"]
-    assert history[-1]["effective_on"] == date.today().isoformat()
+    assert history[-1]["effective_on"] == today().isoformat()
 
 
 @pytest.mark.parametrize(("path", "target"), [
