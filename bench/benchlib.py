@@ -26,6 +26,9 @@ OUT = ROOT / "bench" / "out"
 DB_NAME = os.environ.get("BENCH_DB", "codi_bench")
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 
+# the app's connection settings (app/config.py), for the floors' own connections
+PG_OPTIONS = "-c jit=off -c plan_cache_mode=force_custom_plan"
+
 
 def bash(script: str) -> str:
     """Run `script` in bash with bench/common.sh sourced (in the project root); its stdout, stripped."""

@@ -54,7 +54,7 @@ def config(url: str) -> Path:
     provider = {"type": "feature", "name": "PostgreSQL", "id_field": "id", "table": VIEW, "geom_field": "geom",
                 "data": {"host": u.host or u.query.get("host"), "port": u.port or 5432, "dbname": u.database,
                          "user": u.username, "password": u.password, "search_path": ["public"]},
-                "options": {"options": "-c jit=off"}}
+                "options": {"options": benchlib.PG_OPTIONS}}
     cfg = {
         "server": {"bind": {"host": "127.0.0.1", "port": PYGEOAPI_PORT}, "url": f"http://127.0.0.1:{PYGEOAPI_PORT}",
                    "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8", "languages": ["en-US"],
