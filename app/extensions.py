@@ -10,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -34,3 +35,15 @@ def atomic() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def planner_setting(name: str, value: str) -> Iterator[None]:
+    """A planner setting (`enable_bitmapscan`, `enable_sort`) for the statements inside only: set for
+    the transaction, and the transaction's own value put back after."""
+    was = db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar_one()
+    db.session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    try:
+        yield
+    finally:
+        db.session.execute(text("SELECT set_config(:name, :was, true)"), {"name": name, "was": was})

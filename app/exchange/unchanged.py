@@ -23,16 +23,14 @@ unchanged when it is not (`tests/exchange/test_unchanged_fast.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import text
-
 from app.exchange.staging import history_text
-from app.extensions import db
+from app.extensions import db, planner_setting
 from app.validation import INT_RANGE, today
 from gis.exchange.schema import value_labels
 from gis.fields import CASE_FIELDS, Field
@@ -49,18 +47,12 @@ _MINX, _MINY, _MAXX, _MAXY = THAILAND_BBOX
 _INSIDE = f"ST_X(c.geom) BETWEEN {_MINX} AND {_MAXX} AND ST_Y(c.geom) BETWEEN {_MINY} AND {_MAXY}"
 
 
-@contextmanager
-def btree_lookups() -> Iterator[None]:
+def btree_lookups() -> AbstractContextManager[None]:
     """Statements inside look cases up by code on the code's btree: with bitmap scans on, the planner
     may take the trigram (GIN) index of `code` for `code = ANY(...)`, one scan of it a code (right after
     a bulk insert, its pending list read once a code: 317 s for 20,000 codes). GIN has bitmap scans
     only; the transaction's setting is put back after."""
-    was = db.session.execute(text("SELECT current_setting('enable_bitmapscan')")).scalar_one()
-    db.session.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
-    try:
-        yield
-    finally:
-        db.session.execute(text("SELECT set_config('enable_bitmapscan', :was, true)"), {"was": was})
+    return planner_setting("enable_bitmapscan", "off")
 
 
 def _quoted(values: Any) -> str:

@@ -51,6 +51,29 @@ class HistoryEntry(db.Model):
     at: Mapped[datetime] = created_at_column()
 
 
+class StatusMove(db.Model):
+    """A land case's status move as the JSON text `/api/v1/changes` gives for it, written only by
+    the database's triggers (migration 0018: made with the history row, remade when the case's
+    listed fields or a province's name change); never written by the app."""
+
+    __tablename__ = "status_moves"
+    __table_args__ = (
+        Index("ix_status_moves_on", "effective_on", "case_id", "history_id"),
+        Index("ix_status_moves_case", "case_id"),
+    )
+
+    history_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer)  # (removed with its case by a trigger: no key to check)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    region_code: Mapped[str | None] = mapped_column(String(32))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    case_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)  # {"case_id":..,"code":..,"community_name":..,"from":..,"to":..,
+    #                                             "date":..,"region_code":..  (no closing brace)
+    move: Mapped[str] = mapped_column(Text)  # ,"from":..,"to":..,"date":..  (the body's part from history)
+    place: Mapped[str] = mapped_column(Text)  # ,"province_code":..,"province":..,"lon":..,"lat":..
+
+
 class Document(db.Model):
     """A file attached to a record, stored by content hash under UPLOAD_DIR."""
 

@@ -230,8 +230,8 @@ def demo_generate(count: int, seed: int, footprints: bool, analyze: bool) -> Non
     overlaps.refresh()  # what every case stands on, with the new ones
     db.session.commit()
     if analyze:  # stale statistics right after a bulk insert made the first pages 10-20x slower (bench/JOBS.md)
-        db.session.execute(text("ANALYZE land_cases"))
-        db.session.execute(text("ANALYZE history"))
+        for table in ("land_cases", "history", "status_moves"):
+            db.session.execute(text(f"ANALYZE {table}"))
         db.session.commit()
     click.echo(f"generated {made} synthetic cases{shapes} (seed {seed}) in {time.perf_counter() - started:.1f} s")
 
