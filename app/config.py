@@ -40,14 +40,15 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY") or _instance_secret()
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or local_database_url()
         # JIT compilation cost ~0.5-3 s on map, tile and item queries and never paid back here.
-        # force_custom_plan: psycopg prepares a statement run five times on a connection, and five
-        # runs later PostgreSQL may switch it to one generic plan for every parameter; for a box
-        # of the map that plan took the 1000-case page from 55 to 125 ms for the rest of the
-        # connection's life (a custom plan per run costs about a millisecond of planning)
+        # prepare_threshold None: psycopg would prepare a statement run five times on a connection,
+        # and five runs later PostgreSQL may give it one generic plan for every value; for a box of
+        # the map that plan took the 1000-case page from 55 to 125 ms for the rest of the
+        # connection's life. Unprepared, each run is planned for its values. (Not
+        # plan_cache_mode=force_custom_plan: that also replans the foreign-key checks' cached
+        # plans, once a row: an import of 100,000 cases went from 60 to 96 s.)
         # hide_parameters: a database error never logs the row's values (contacts, disputes)
-        options = "-c jit=off -c plan_cache_mode=force_custom_plan"
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True,
-                                          "connect_args": {"options": options}}
+                                          "connect_args": {"options": "-c jit=off", "prepare_threshold": None}}
         self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(INSTANCE / "uploads")
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
         self.BABEL_DEFAULT_LOCALE = "th"

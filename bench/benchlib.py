@@ -26,8 +26,9 @@ OUT = ROOT / "bench" / "out"
 DB_NAME = os.environ.get("BENCH_DB", "codi_bench")
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 
-# the app's connection settings (app/config.py), for the floors' own connections
-PG_OPTIONS = "-c jit=off -c plan_cache_mode=force_custom_plan"
+# the app's connection settings (app/config.py), for the floors' own psycopg connections
+PG_OPTIONS = "-c jit=off"
+PG_CONNECT = {"options": PG_OPTIONS, "prepare_threshold": None}
 
 
 def bash(script: str) -> str:

@@ -31,7 +31,7 @@ FLOOR = """UPDATE land_cases t SET subdistrict_code = s.code, district_code = s.
 
 
 def main(runs: int) -> None:
-    engine = create_engine(benchlib.database(), connect_args={"options": benchlib.PG_OPTIONS})
+    engine = create_engine(benchlib.database(), connect_args=benchlib.PG_CONNECT)
     with engine.connect() as conn:
         ids = list(conn.scalars(text("SELECT id FROM land_cases WHERE code LIKE 'LC-G%' ORDER BY id")))
         before = conn.execute(text("SELECT md5(string_agg(concat_ws(',', id, subdistrict_code, province_code, "

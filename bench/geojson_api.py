@@ -51,7 +51,7 @@ def main(runs: int) -> None:
     token = benchlib.token("land_team")
     sql, params = floor_sql(), BBOX + BBOX
     api_times, sql_times = [], []
-    with benchlib.serve(PORT) as base, psycopg.connect(benchlib.libpq(url), options=benchlib.PG_OPTIONS) as conn:
+    with benchlib.serve(PORT) as base, psycopg.connect(benchlib.libpq(url), **benchlib.PG_CONNECT) as conn:
         request = urllib.request.Request(f"{base}/api/v1/cases?bbox={','.join(map(str, BBOX))}&limit={LIMIT}",
                                          headers={"Authorization": f"Bearer {token}"})
 
