@@ -10,9 +10,7 @@ same columns as the table: code, community, households, status, land owner type,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import text
@@ -27,6 +25,7 @@ from app.maps import queries as map_queries
 from app.maps.state import Scope, ViewState
 from app.models import Region
 from app.prints import land, queries
+from app.timeline.dates import today
 from gis import print_map
 from gis.fields import CASE_STATUSES, STATUS_COLOURS, label
 from gis.maps import OVERLAY_COLOURS, OVERLAYS
@@ -38,7 +37,6 @@ HEADER_MM = 19.0     # title and the line under it
 FOOTER_MM = 9.0      # credits under the map
 SIDE_MM = 72.0       # the legend and summary beside the map, when the map leaves room for them
 TABLE_LIMIT = 400    # more cases than this are summarised per area instead of listed
-BANGKOK = ZoneInfo("Asia/Bangkok")
 THAILAND = (97.3, 5.6, 105.7, 20.5)
 
 
@@ -49,10 +47,6 @@ def parse_size(raw: str | None) -> str:
         raise BadRequest(_("ขนาดกระดาษ %(size)s ไม่ถูกต้อง (ใช้ได้: A4, A3)", size=(raw or "")[:20]),
                          [{"field": "size", "message": "unknown value; allowed: A4, A3"}])
     return size
-
-
-def today() -> date:
-    return datetime.now(BANGKOK).date()
 
 
 def map_texts() -> MapTexts:
