@@ -39,6 +39,7 @@ class Invalid(ValueError):
 
 def today() -> date:
     """Today in Thailand, the service's day (a function, so that tests can move the calendar)."""
+    # (imported here: app.timeline's package registers its views, which import this module)
     from app.timeline.dates import today as thai_today
 
     return thai_today()

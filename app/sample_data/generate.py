@@ -25,7 +25,7 @@ from datetime import date
 from sqlalchemy import text
 
 from app.extensions import db
-from app.timeline.dates import today as thai_today  # the service's day
+from app.validation import today  # the service's day (Thai), as every writer takes it
 
 NOTE = "ข้อมูลสังเคราะห์สำหรับทดสอบประสิทธิภาพ (flask demo generate)"
 FIRST_OPENED = date(2016, 10, 1)  # ten fiscal years back from FY 2570
@@ -69,7 +69,7 @@ def _array(values: list[str]) -> str:
 
 def generate_cases(count: int, seed: int = 1, until: date | None = None) -> int:
     """Insert `count` synthetic cases (is_sample, codes `LC-G0000001`...) and their history; not committed."""
-    last = until or thai_today()
+    last = until or today()
     conn = db.session.connection()
     conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     conn.execute(text("DROP TABLE IF EXISTS gen_weights, gen_draws, gen_picks, gen_walk"))

@@ -68,6 +68,8 @@ BEGIN
     EXECUTE $sql$ {FILL.format(source="added")} $sql$;
     RETURN NULL;
 END $$"""
+WATCHED_CASE_COLUMNS = ("code", "community_name", "region_code", "province_code", "geom", "deleted_at")
+CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM c.{c}" for c in WATCHED_CASE_COLUMNS)
 # (the cases whose listed fields changed first: a bulk update that changes none of them, such as
 # an import's status or households, then makes no text)
 CASE_CHANGED = f"""
@@ -75,7 +77,7 @@ CREATE FUNCTION status_moves_case() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE $sql$ WITH c AS MATERIALIZED (SELECT c.id, c.code, c.community_name, c.region_code, c.province_code, c.geom,
                                    c.deleted_at
-                            FROM changed c JOIN unchanged o ON o.id = c.id WHERE {{changed}})
+                            FROM changed c JOIN unchanged o ON o.id = c.id WHERE {CHANGED})
     UPDATE status_moves m SET region_code = c.region_code, province_code = c.province_code,
                               case_deleted_at = c.deleted_at, body = t.head || m.move || t.tail, place = t.place
     FROM c, {TEXTS_OF_C}
@@ -97,7 +99,6 @@ BEGIN
     WHERE c.id = m.case_id AND m.place IS DISTINCT FROM t.place;
     RETURN NULL;
 END $$"""
-WATCHED_CASE_COLUMNS = ("code", "community_name", "region_code", "province_code", "geom", "deleted_at")
 FUNCTIONS = ("status_moves_provinces()", "status_moves_gone()", "status_moves_case()", "status_moves_add()",
              "status_move_text(text, text, date)",
              "status_move_texts(integer, text, text, text, text, geometry)")
@@ -114,8 +115,7 @@ def upgrade():
                       body text NOT NULL,
                       move text NOT NULL,
                       place text NOT NULL)""")
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM c.{c}" for c in WATCHED_CASE_COLUMNS)
-    for ddl in (CASE_TEXTS, MOVE_TEXT, ADDED, CASE_CHANGED.format(changed=changed), CASE_GONE, PROVINCES_CHANGED):
+    for ddl in (CASE_TEXTS, MOVE_TEXT, ADDED, CASE_CHANGED, CASE_GONE, PROVINCES_CHANGED):
         op.execute(ddl)
     # in the index's order, so that a period's moves lie together on disk (new ones are added near today)
     op.execute(FILL.format(source="history") + " ORDER BY h.effective_on, c.id, h.id")
