@@ -25,7 +25,7 @@ from app.models import Job
 from gis.exchange.readers import Table
 
 PREVIEW_ROWS = 500
-WRITTEN = {"cases": ("land_cases", "history", "status_moves"), "funds": ("funds", "history"),
+WRITTEN = {"cases": ("land_cases", "history", "status_moves", "case_edits"), "funds": ("funds", "history"),
            "pilot-areas": ("pilot_areas", "history")}
 PROGRESS_EVERY = 2_000
 

@@ -2,7 +2,7 @@
 
 from app.models.boundary import District, Province, Subdistrict
 from app.models.fund import Fund
-from app.models.history import Document, HistoryEntry, StatusMove
+from app.models.history import CaseEdit, Document, HistoryEntry, StatusMove
 from app.models.job import Job
 from app.models.land import CaseLand, FootprintOverlap, LandOverlap, ReferenceLayer, ReferenceParcel
 from app.models.land_case import LandCase
@@ -13,6 +13,7 @@ from app.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "CaseEdit",
     "District",
     "Document",
     "Fund",

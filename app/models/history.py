@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +74,26 @@ class StatusMove(db.Model):
     #                                             "date":..,"region_code":..  (no closing brace)
     move: Mapped[str] = mapped_column(Text)  # ,"from":..,"to":..,"date":..  (the body's part from history)
     place: Mapped[str] = mapped_column(Text)  # ,"province_code":..,"province":..,"lon":..,"lat":..
+
+
+class CaseEdit(db.Model):
+    """A history row that rewinds a land case on a past day (a field edit, a delete or restore, a
+    back-dated status change) with the case's point now, so that a box finds its edits by the
+    spatial index; written only by the database's triggers (migration 0019), never by the app."""
+
+    __tablename__ = "case_edits"
+    __table_args__ = (
+        Index("ix_case_edits_at", "at"),
+        Index("ix_case_edits_geom", "geom", postgresql_using="gist"),
+        Index("ix_case_edits_case", "case_id"),
+    )
+
+    history_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer)  # (removed with its case by a trigger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    key: Mapped[str | None] = mapped_column(Text)  # the field, '~deletion' or '~status'
+    value: Mapped[str | None] = mapped_column(Text)  # its old value, 'delete'/'restore', or 'status'
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
 
 
 class Document(db.Model):

@@ -230,7 +230,7 @@ def demo_generate(count: int, seed: int, footprints: bool, analyze: bool) -> Non
     overlaps.refresh()  # what every case stands on, with the new ones
     db.session.commit()
     if analyze:  # stale statistics right after a bulk insert made the first pages 10-20x slower (bench/JOBS.md)
-        for table in ("land_cases", "history", "status_moves"):
+        for table in ("land_cases", "history", "status_moves", "case_edits"):
             db.session.execute(text(f"ANALYZE {table}"))
         db.session.commit()
     click.echo(f"generated {made} synthetic cases{shapes} (seed {seed}) in {time.perf_counter() - started:.1f} s")

@@ -23,8 +23,10 @@ change writes it: app/land_cases/service.py, the importer, the sample loader, th
 The per-case CTE holds the field edits, deletions and back-dated status rows after the day only
 (not the status moves, the bulk of the history), so its cost grows with the edits after the day;
 the status lookups are made only for the rows a statement needs it for (a page's 1000 cases, or
-every case when the status is filtered on or counted). Indexes (migrations 0011 and 0015): the
-edits after a moment (`at`), one case's status rows in date order, the back-dated status rows.
+every case when the status is filtered on or counted). The edits and back-dated status rows are
+read from `case_edits` (migration 0019: each with its case's point now, so that a box takes its
+own by the spatial index; by `at` otherwise); the status rows from history's index of one case's
+status rows in date order (migrations 0011 and 0015).
 """
 
 from __future__ import annotations
@@ -55,13 +57,12 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import DateTime
 
-from app.models import HistoryEntry, LandCase
+from app.models import CaseEdit, HistoryEntry, LandCase
 from app.timeline.dates import THAI_TIME
 
 ENTITY = "land_case"
@@ -82,44 +83,36 @@ def rewound_columns() -> list[str]:
             if c.name not in OWN_RULES | BOOKKEEPING and isinstance(c.type, REWINDABLE_TYPES)]
 
 
-DELETION, STATUS = "~deletion", "~status"  # keys of `later.old` that are not field names
-
-
-def recorded_day(at: ColumnElement) -> ColumnElement:
-    """The Thai day a moment falls on (the expression of migration 0015's partial index: keep it)."""
-    return cast(func.timezone(literal_column("'Asia/Bangkok'"), at), Date)
+DELETION, STATUS = "~deletion", "~status"  # keys of `later.old` that are not field names (migration 0019 writes them)
 
 
 def _later(day_p: ColumnElement, end_p: ColumnElement, bbox: Sequence[float] | None) -> CTE:
     """Per case, what history recorded after the day rewinds, as one JSON object: each field's
     earliest old value under its name, the first delete/restore under `~deletion`, and `~status`
     when a status change dated on or before the day was recorded after it (a back-dated change:
-    the current status may then not be that day's). Status changes dated after the day are not
-    here (they are the bulk of the history: `_status_moved_after` asks for them case by case, or
-    hashed for many cases). (jsonb keeps the last of repeated keys: the rows go in newest first.)
-    Materialised: computed once however often the statement reads it."""
-    h = HistoryEntry.__table__
-    edits = select(h.c.id, h.c.entity_id, case((h.c.action == "update", h.c.field), else_=DELETION).label("key"),
-                   case((h.c.action == "update", h.c.old_value), else_=h.c.action).label("value")).where(
-        h.c.entity == ENTITY, h.c.action.in_(("update", "delete", "restore")), h.c.at >= end_p)
-    # (the predicate of ix_history_case_backdated, so that index gives them)
-    backdated = select(h.c.id, h.c.entity_id, literal_column(f"'{STATUS}'").label("key"),
-                       literal_column("'status'").label("value")).where(
-        h.c.entity == ENTITY, h.c.action == "status", h.c.effective_on < recorded_day(h.c.at), h.c.at >= end_p)
+    the current status may then not be that day's). These rows are `case_edits` (migration 0019).
+    Status changes dated after the day are not here (they are the bulk of the history:
+    `_status_moved_after` asks for them case by case, or hashed for many cases). (jsonb keeps the
+    last of repeated keys: the rows go in newest first.) Materialised: computed once however
+    often the statement reads it."""
+    e = CaseEdit.__table__
+    edits = select(e.c.history_id.label("id"), e.c.case_id.label("entity_id"), e.c.key, e.c.value).where(
+        e.c.at >= end_p)
     if bbox is not None:
-        # only cases that can be in the box: those there now, and those moved since from inside
-        # its longitude or latitude range (a case in the box then but not now has a coordinate
-        # that changed, and the earliest old value of that coordinate is the one it had then)
-        c = LandCase.__table__
+        # only cases that can be in the box: those there now (the edit's point is the case's now:
+        # the spatial index gives them), and those moved since from inside its longitude or
+        # latitude range (a case in the box then but not now has a coordinate that changed, and
+        # the earliest old value of that coordinate is the one it had then)
+        h = HistoryEntry.__table__
         box = func.ST_MakeEnvelope(*bbox, 4326)
         minx, miny, maxx, maxy = bbox
         old = cast(h.c.old_value, Float)
         moved = select(h.c.entity_id).where(
             h.c.entity == ENTITY, h.c.action == "update", h.c.field.in_(("lon", "lat")), h.c.at >= end_p,
             or_(and_(h.c.field == "lon", old.between(minx, maxx)), and_(h.c.field == "lat", old.between(miny, maxy))))
-        near = union(select(c.c.id).where(c.c.geom.op("&&")(box)), moved)
-        edits, backdated = edits.where(h.c.entity_id.in_(near)), backdated.where(h.c.entity_id.in_(near))
-    both = union_all(edits, backdated).subquery("after_day_rows")
+        in_box = e.c.geom.op("&&")(box)
+        edits = union_all(edits.where(in_box), edits.where(~in_box, e.c.case_id.in_(moved)))
+    both = edits.subquery("after_day_rows")
     # newest first from a sorted subquery (an ORDER BY inside the aggregate would sort every group)
     rows = (select(both.c.entity_id, both.c.key, both.c.value)
             .order_by(both.c.entity_id, both.c.id.desc()).subquery("after_day"))
