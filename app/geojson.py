@@ -61,13 +61,24 @@ def _plain(value: Any) -> Any:
 
 def feature_array(rows: Select, *, members: Members | None = None) -> tuple[str, int, dict[str, Any]]:
     """(the JSON text of the Feature array, how many, the `members` values) in one statement."""
+    return read_feature_array(feature_array_select(rows, members=members))
+
+
+def feature_array_select(rows: Select, *, members: Members | None = None) -> Select:
+    """The one statement of `feature_array` (to run with `read_feature_array`, once or many times)."""
     sub = rows.subquery("fc")
     agg = func.coalesce(func.json_agg(aggregate_order_by(feature_expr(sub), sub.c.ord)),
                         literal_column("'[]'::json"))
     extra = members(sub) if members else {}
-    row = db.session.execute(select(cast(agg, Text), func.count(), *[v.label(f"m_{k}") for k, v in extra.items()])
-                             .select_from(sub)).one()
-    return row[0], row[1], {name: _plain(value) for name, value in zip(extra, row[2:], strict=True)}
+    return select(cast(agg, Text).label("features"), func.count().label("returned"),
+                  *[v.label(f"m_{k}") for k, v in extra.items()]).select_from(sub)
+
+
+def read_feature_array(stmt: Select) -> tuple[str, int, dict[str, Any]]:
+    """Run a `feature_array_select` statement: (features text, how many, the members by name)."""
+    row = db.session.execute(stmt).one()
+    extra = {name.removeprefix("m_"): _plain(row[i]) for i, name in enumerate(row._fields) if i >= 2}
+    return row[0], row[1], extra
 
 
 def feature_texts(rows: Select, *, size: int, digits: int = PRECISION) -> Iterator[list[str]]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, cast, func, select
 
 from app import answers
-from app.geojson import collection_text, feature_array, json_object
+from app.geojson import collection_text, feature_array_select, json_object, read_feature_array
 from app.land_cases.queries import visible_cases
 from app.models import LandCase
 from gis.fields import CASE_FIELDS, visible_fields
@@ -42,7 +44,17 @@ def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | 
                   offset: int = 0, with_sensitive: bool, with_deleted: bool = False,
                   with_matched: bool = False, one_pass: bool = False) -> tuple[str, int, int | None]:
     """(the JSON text of a Feature array for `stmt` (a `visible_cases` select), its length, and
-    with `with_matched` how many rows `stmt` matches in all), in one statement.
+    with `with_matched` how many rows `stmt` matches in all), in one statement (`features_select`)."""
+    text, returned, computed = read_feature_array(features_select(
+        stmt, order=order, limit=limit, offset=offset, with_sensitive=with_sensitive, with_deleted=with_deleted,
+        with_matched=with_matched, one_pass=one_pass))
+    return text, returned, computed.get("matched")
+
+
+def features_select(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None = None,
+                    offset: int = 0, with_sensitive: bool, with_deleted: bool = False,
+                    with_matched: bool = False, one_pass: bool = False) -> Select:
+    """The one statement of `features_json`.
 
     A page (`limit`, `offset`) takes its ids first, from the id alone: an index (e.g. region_code,
     id) can then give them in order, where whole rows would walk the primary key past every
@@ -74,8 +86,7 @@ def features_json(stmt: Select, *, order: Sequence[ColumnElement], limit: int | 
         properties_expr(with_sensitive=with_sensitive, with_deleted=with_deleted).label("props"),
         func.row_number().over(order_by=list(order)).label("ord"), maintain_column_froms=True)
         .order_by(*order))
-    text, returned, computed = feature_array(inner, members=members)
-    return text, returned, computed.get("matched")
+    return feature_array_select(inner, members=members)
 
 
 def feature_collection(stmt: Select, *, order: Sequence[ColumnElement], limit: int | None, offset: int,
@@ -94,15 +105,41 @@ def feature_page(stmt: Select, *, order: Sequence[ColumnElement], limit: int | N
     (text, numberMatched); `head(matched)` gives the members before `numberReturned` (the
     matched count, paging links). With `keep` (a key saying everything that makes the page,
     for the pages of a past day) the features are kept while nothing they read is written
-    (`app.answers`); the head is made anew."""
+    (`app.answers`); the head is made anew, and the statement is built once for the key (`_built`)."""
+    def build() -> Select:
+        return features_select(stmt, order=order, limit=limit, offset=offset, with_sensitive=with_sensitive,
+                               with_deleted=with_deleted, with_matched=True, one_pass=one_pass)
+
     def make() -> tuple[str, int, int | None]:
-        return features_json(stmt, order=order, limit=limit, offset=offset, with_sensitive=with_sensitive,
-                             with_deleted=with_deleted, with_matched=True, one_pass=one_pass)
+        text, returned, computed = read_feature_array(build() if keep is None else _built(keep, build))
+        return text, returned, computed.get("matched")
 
     features, returned, matched = (make() if keep is None
                                    else answers.kept(keep, make, size=lambda made: sys.getsizeof(made[0])))
     assert matched is not None
     return collection_text(features, returned, head(matched)), matched
+
+
+_BUILT: OrderedDict[Hashable, Select] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+BUILT_KEPT = 64
+
+
+def _built(keep: Hashable, build: Callable[[], Select]) -> Select:
+    """The statement of the page `keep` names, built once: a past day's page is a construct of
+    several hundred elements, and SQLAlchemy computes the cache key of a new one at every run
+    (about 10 ms); the same object keeps its key. (Constructs are immutable: any request may run it.)"""
+    with _BUILT_LOCK:
+        found = _BUILT.get(keep)
+        if found is not None:
+            _BUILT.move_to_end(keep)
+            return found
+    made = build()
+    with _BUILT_LOCK:
+        _BUILT[keep] = made
+        while len(_BUILT) > BUILT_KEPT:
+            _BUILT.popitem(last=False)
+    return made
 
 
 def feature_text(case_id: int, *, with_sensitive: bool, include_deleted: bool = False) -> str | None:

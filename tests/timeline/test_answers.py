@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -179,3 +180,27 @@ def test_the_dashboard_counts_a_case_written_after_its_rows_were_kept(client, au
     make(recorded="2024-08-01", opened_on="2024-02-01")
     after = client.get(url, headers=auth("viewer")).get_json()
     assert after["totals"]["cases"] == before["totals"]["cases"] + 1
+
+
+def test_a_past_page_is_built_once_and_answers_as_if_built_anew(session, monkeypatch):
+    from app.land_cases import queries, serialise
+    from app.land_cases.queries import visible_cases
+
+    monkeypatch.setattr(serialise, "_BUILT", type(serialise._BUILT)())
+    monkeypatch.setattr(serialise, "BUILT_KEPT", 2)
+    case = make(recorded="2024-01-01")
+    order = queries.sort_columns(None)
+
+    def page(day: date, keep):
+        stmt = visible_cases(as_of=day, bbox=(100.0, 13.0, 101.0, 14.5))
+        return serialise.feature_page(stmt, order=order, limit=50, offset=0, with_sensitive=False,
+                                      one_pass=True, keep=keep, head=lambda matched: {"numberMatched": matched})
+
+    day = date(2024, 6, 30)
+    fresh = page(day, None)
+    assert page(day, ("test-built", day)) == fresh and page(day, ("test-built", day)) == fresh
+    assert len(serialise._BUILT) == 1
+    assert case.id in {f["id"] for f in json.loads(fresh[0])["features"]}
+    for other in (date(2024, 7, 31), date(2024, 8, 31)):
+        page(other, ("test-built", other))
+    assert len(serialise._BUILT) == 2 and ("test-built", day) not in serialise._BUILT
