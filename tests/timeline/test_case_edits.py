@@ -109,3 +109,17 @@ def test_a_box_of_a_past_day_is_the_whole_map_of_that_day_cut_by_the_box(session
     assert _ids(day, bbox) == _ids_in(day, bbox)
     if bbox[0] == 100.3 and day >= date(2024, 1, 1):
         assert moved.id in _ids(day, bbox)
+
+
+def test_an_import_that_edits_and_moves_a_case_is_kept(client, auth, session):
+    from tests.exchange.conftest import csv_bytes, upload
+
+    case = make_case(code="CE-IMPORT-1", households=10)
+    row = {"code": "CE-IMPORT-1", "community_name": "ชุมชนทดสอบ", "households": "25",
+           "lon": "100.474", "lat": "7.007"}  # from Khlong Toei to Hat Yai
+    response = upload(client, auth("land_team"), csv_bytes([row]), "moved.csv")
+    assert response.status_code == 200 and response.json["updated"] == 1, response.json
+    edits = _edits_of(case.id)
+    assert {"households", "lon", "lat"} <= {e[3] for e in edits}
+    assert {e[5] for e in edits} == {"POINT(100.474 7.007)"}
+    assert_true()
