@@ -32,6 +32,17 @@ def boundary_dirs() -> list[Path]:
     return dirs + [ROOT / "data" / "boundaries", ROOT.parent / "shared" / "boundaries"]
 
 
+# JIT compilation cost ~0.5-3 s on map, tile and item queries and never paid back here.
+# prepare_threshold None: psycopg would prepare a statement run five times on a connection,
+# and five runs later PostgreSQL may give it one generic plan for every value; for a box of
+# the map that plan took the 1000-case page from 55 to 125 ms for the rest of the
+# connection's life. Unprepared, each run is planned for its values. (Not
+# plan_cache_mode=force_custom_plan: that also replans the foreign-key checks' cached
+# plans, once a row: an import of 100,000 cases went from 60 to 96 s.)
+# (the benchmarks' floors connect with these too: bench/benchlib.py)
+CONNECT_ARGS = {"options": "-c jit=off", "prepare_threshold": None}
+
+
 class Config:
     """Settings for a deployment; every value can come from the environment."""
 
@@ -39,16 +50,9 @@ class Config:
         env = os.environ
         self.SECRET_KEY = env.get("SECRET_KEY") or _instance_secret()
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or local_database_url()
-        # JIT compilation cost ~0.5-3 s on map, tile and item queries and never paid back here.
-        # prepare_threshold None: psycopg would prepare a statement run five times on a connection,
-        # and five runs later PostgreSQL may give it one generic plan for every value; for a box of
-        # the map that plan took the 1000-case page from 55 to 125 ms for the rest of the
-        # connection's life. Unprepared, each run is planned for its values. (Not
-        # plan_cache_mode=force_custom_plan: that also replans the foreign-key checks' cached
-        # plans, once a row: an import of 100,000 cases went from 60 to 96 s.)
         # hide_parameters: a database error never logs the row's values (contacts, disputes)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True,
-                                          "connect_args": {"options": "-c jit=off", "prepare_threshold": None}}
+                                          "connect_args": dict(CONNECT_ARGS)}
         self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(INSTANCE / "uploads")
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
         self.BABEL_DEFAULT_LOCALE = "th"

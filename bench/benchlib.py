@@ -21,14 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.config import CONNECT_ARGS  # (callers put the project root on sys.path first)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 DB_NAME = os.environ.get("BENCH_DB", "codi_bench")
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 
-# the app's connection settings (app/config.py), for the floors' own psycopg connections
-PG_OPTIONS = "-c jit=off"
-PG_CONNECT = {"options": PG_OPTIONS, "prepare_threshold": None}
+# the app's connection settings, for the floors' own psycopg connections
+PG_CONNECT = CONNECT_ARGS
+PG_OPTIONS = CONNECT_ARGS["options"]
 
 
 def bash(script: str) -> str:

@@ -19,16 +19,7 @@ class HistoryEntry(db.Model):
     __tablename__ = "history"
     __table_args__ = (
         Index("ix_history_entity", "entity", "entity_id", "id"),
-        # the map as it stood on a day (app/timeline, migrations 0011 and 0015)
-        Index("ix_history_case_edits_at", "at", "entity_id",
-              postgresql_include=["id", "action", "field", "old_value"],
-              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore')")),
-        Index("ix_history_case_edits_by_case", "entity_id", "at",
-              postgresql_include=["id", "action", "field", "old_value"],
-              postgresql_where=text("entity = 'land_case' AND action IN ('update', 'delete', 'restore')")),
-        Index("ix_history_case_backdated", "at", "entity_id", postgresql_where=text(
-            "entity = 'land_case' AND action = 'status' "
-            "AND effective_on < CAST(timezone('Asia/Bangkok', at) AS date)")),
+        # the map as it stood on a day (app/timeline: migrations 0015 and 0020; the rest in case_edits)
         Index("ix_history_case_moves", "at", "entity_id", postgresql_include=["field", "old_value"],
               postgresql_where=text(
             "entity = 'land_case' AND action = 'update' AND field IN ('lon', 'lat')")),
