@@ -9,9 +9,11 @@ PostgreSQL rolls back, and `service.reap` fails the job once the worker's heartb
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -45,7 +47,8 @@ def run(app: Flask, job_id: str) -> None:
             job = service.claim(job_id)
             if job is None:
                 return
-            _run(app, job)
+            with _heap_frozen():
+                _run(app, job)
         finally:
             db.session.remove()
             try:
@@ -53,6 +56,21 @@ def run(app: Flask, job_id: str) -> None:
             except OSError:
                 log.exception("job file sweep failed")
             db.session.remove()
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects alive before the job (the app, its modules and caches) are left out of the job's
+    garbage collections, and given back to them after.
+
+    A bulk job allocates millions of short-lived objects, so the collector runs its full pass
+    often; each pass walked the whole loaded app too: 0.8 s of a 4.5 s dry run of 100,000 rows
+    (bench/JOBS.md). Unfreezing after (not collecting before) means nothing frozen is kept forever."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run(app: Flask, job: Job) -> None:

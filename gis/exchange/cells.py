@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+# every character `str.isspace` takes, so what `str.strip()` strips (none is above U+3000)
+WHITE_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ALWAYS = ("=", "@", "\t", "\r")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from itertools import chain
 from operator import methodcaller
 from typing import Any
 
+from gis.exchange.cells import WHITE_SPACE
 from gis.exchange.errors import ExchangeError
 
 # one physical line with its ending, split as `open(newline="")` splits (\r\n, \r or \n):
@@ -33,16 +34,61 @@ class CsvRows:
         self._plain: bool | None = None
         self.headers: list[str] = []
         self._count = 0
-        reader = csv.reader(self._lines(), delimiter=self._delimiter)
+        self._simple: bool | None = None
+        self.data_lines = 0  # physical lines after the heading (blank ones too)
+        lines = self._lines()
+        reader = csv.reader(lines, delimiter=self._delimiter)
         try:
             first = next(reader, None)
             self.headers = [h.strip() for h in first] if first is not None else []
-            # the data rows that are not blank (a cell holding more than white space), counted in C
-            self._count = sum(map(bool, map(str.strip, map("".join, reader))))
+            # the data rows that are not blank (a cell holding more than white space), counted in C; a
+            # simple file's lines are its records, so its cells need not be cut to be counted
+            if self.simple():  # a line blank but for delimiters and white space is stripped to nothing
+                self._count = sum(map(bool, map(methodcaller("strip", delimiter + WHITE_SPACE), lines)))
+            else:
+                self._count = sum(map(bool, map(str.strip, map("".join, reader))))
         except csv.Error as exc:
             raise ExchangeError("csv_bad", f"The CSV cannot be read: {exc}") from None
         if self._count > max_rows:
             raise ExchangeError("too_many_rows", f"More than {max_rows} rows", status=413, limit=max_rows)
+
+    @property
+    def delimiter(self) -> str:
+        return self._delimiter
+
+    def simple(self) -> bool:
+        """Whether each physical line is one record, its cells the line cut at the delimiter, as `csv`
+        reads it: no quote character anywhere (no cell is quoted, so none spans lines or holds the
+        delimiter) and no line longer than `csv`'s field limit (which it would refuse). PostgreSQL's
+        `COPY ... (FORMAT csv)` reads such a file line for line the same (`copy_blocks`)."""
+        if self._simple is None:
+            lengths = list(map(len, self._lines())) if '"' not in self._text else None
+            self._simple = bool(lengths) and max(lengths) <= csv.field_size_limit()
+            if self._simple:
+                self.data_lines = len(lengths) - 1
+        return self._simple
+
+    def copy_blocks(self) -> Iterator[str]:
+        """The text after the heading line, a block of whole lines at a time (what `COPY` is given)."""
+        first = next(self._lines(), "")
+        return self._blocks(len(first))
+
+    def records_but(self, skip: Container[int], whole: int = 0) -> Iterator[tuple[int, list[str] | None]]:
+        """`records()` of a simple file, with None for the cells of the rows in `skip` (not cut at all)
+        but the first `whole` of them."""
+        lines = self._lines()
+        next(lines, None)  # the heading
+        delimiter = self._delimiter
+        for number, line in enumerate(lines, 2):
+            if number in skip:
+                whole -= 1
+                yield number, None if whole < 0 else line.rstrip("\r\n").split(delimiter)
+                continue
+            body = line.rstrip("\r\n")
+            record = body.split(delimiter) if body else []  # `csv` gives [] for an empty line
+            if not (record and record[0].strip()) and not any(cell.strip() for cell in record):
+                continue
+            yield number, record
 
     def _lines(self) -> Iterator[str]:
         text = self._text
@@ -54,8 +100,8 @@ class CsvRows:
         # lines at a time (cut after a \n), so that a pass never holds every line at once
         return chain.from_iterable(map(methodcaller("splitlines", True), self._blocks()))
 
-    def _blocks(self) -> Iterator[str]:
-        text, start = self._text, 0
+    def _blocks(self, start: int = 0) -> Iterator[str]:
+        text = self._text
         while start < len(text):
             end = text.find("\n", start + _BLOCK)
             end = len(text) if end < 0 else end + 1

@@ -80,6 +80,39 @@ def test_csv_reader_rows_delimiters_and_blank_lines(tmp_path):
     assert [(r.number, r.values) for r in table.rows] == [(2, ["ชุมชน; มีเครื่องหมาย", "12"]), (4, ["=x", "3"])]
 
 
+# quote-free texts: each line a record (`CsvRows.simple`), counted and cut without `csv`
+SIMPLE_TEXTS = [
+    "a,b\r\n1,2\r\n\r\n,\r\n , \t\r\n3,\u3000\r\n\u00a0,4\r\n,,,\r\nx\r\n",
+    "a;b\n1;2\n;\n\n 5 ; 6 \n", "a\tb\r1\t2\r\t\r3\t4", "a,b\r\n1,2\n3,4\r5,6",
+    "a,b\r\n1,2,3\r\n4\r\n\u2028x,\u0085y\r\n,\u3000,\u2000\r\n'=1,2\r\n",
+]
+
+
+@pytest.mark.parametrize("text", SIMPLE_TEXTS)
+def test_a_quote_free_csv_is_counted_and_cut_as_csv_reads_it(tmp_path, text):
+    import csv
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(text.encode())
+    rows = read_csv(path).rows
+    assert rows.simple()
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=rows.delimiter))
+    data = [(n, r) for n, r in enumerate(records[1:], 2) if (r and r[0].strip()) or any(c.strip() for c in r)]
+    assert len(rows) == len(data) and rows.data_lines == len(records) - 1
+    assert list(rows.records()) == data
+    assert list(rows.records_but(())) == data
+    skip = {n for n, _r in data[::2]}
+    assert list(rows.records_but(skip, 1)) == [(n, r if n not in skip or n == min(skip) else None)
+                                               for n, r in data]
+
+
+def test_a_quote_leaves_a_csv_to_csv(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'a,b\r\n1,"2\r\n3"\r\n')
+    rows = read_csv(path).rows
+    assert not rows.simple() and list(rows.records()) == [(2, ["1", "2\r\n3"])]
+
+
 def test_format_detection_checks_magic_bytes():
     assert detect_format("a.CSV", b"code,name") == "csv"
     assert detect_format("a.shp.zip", b"PK\x03\x04") == "shp"
@@ -164,3 +197,10 @@ def test_gis_files_open_only_with_their_own_driver(tmp_path):
     with pytest.raises(ExchangeError) as refused:  # even without the magic-byte check before it
         read_vector(vrt, "geojson")
     assert refused.value.code == "geojson_bad" and "passwd" not in refused.value.message
+
+
+def test_white_space_is_every_character_str_strip_strips():
+    from gis.exchange.cells import WHITE_SPACE
+
+    assert WHITE_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert ("x" + WHITE_SPACE).strip() == "x" and not WHITE_SPACE.strip()

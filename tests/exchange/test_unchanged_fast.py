@@ -56,21 +56,37 @@ def _import(path: Path, *, sensitive: bool = True) -> tuple:
     return report.as_json(with_rows=True), report.rows, dict(report.actions)
 
 
+@pytest.fixture(autouse=True, params=["copied", "matched"])
+def fast_path(request, monkeypatch):
+    """Every test twice: a quote-free file's rows compared by PostgreSQL after COPY (`unchanged.copied`),
+    and by `unchanged.Matcher` (the way of a file with quoted cells)."""
+    if request.param == "matched":
+        monkeypatch.setattr(unchanged, "copied", lambda *args: None)
+    return request.param
+
+
 def _both(path: Path, monkeypatch, *, sensitive: bool = True) -> tuple:
     """(with the fast path, without it), and how many rows the fast path took for unchanged."""
     taken = []
-    find = unchanged.Matcher.find
+    find, copied = unchanged.Matcher.find, unchanged.copied
 
     def counting(self, *args):
         found = find(self, *args)
         taken.append(len(found))
         return found
 
+    def counting_copied(*args):
+        found = copied(*args)
+        taken.append(len(found or {}))
+        return found
+
     with monkeypatch.context() as m:
         m.setattr(unchanged.Matcher, "find", counting)
+        m.setattr(unchanged, "copied", counting_copied)
         fast = _import(path, sensitive=sensitive)
     with monkeypatch.context() as m:
         m.setattr(unchanged.Matcher, "find", lambda self, *args: {})
+        m.setattr(unchanged, "copied", lambda *args: None)
         slow = _import(path, sensitive=sensitive)
     return fast, slow, sum(taken)
 
@@ -123,7 +139,8 @@ def test_contacts_from_a_role_that_may_not_set_them_are_refused_as_before(export
 def test_moved_deleted_and_duplicated_rows_are_handled_as_before(exported, monkeypatch, session):
     cases, rows = exported
     lon = rows[0].index("lon")
-    moved = [*rows[1][:lon], "98.985", "18.788", *rows[1][lon + 2:]]
+    point = ["98.985", "18.788"] if rows[1][lon:lon + 2] != ["98.985", "18.788"] else ["100.5", "13.75"]
+    moved = [*rows[1][:lon], *point, *rows[1][lon + 2:]]  # a point other than the case's (its default may be it)
     session.execute(text("UPDATE land_cases SET deleted_at = now() WHERE id = :id"), {"id": cases[1].id})
     session.commit()
     path = _file([rows[0], moved, rows[2], rows[3], rows[3]])  # moved, deleted, the third twice
@@ -174,3 +191,56 @@ def test_cells_that_hold_the_separator_never_match(exported, monkeypatch, sessio
     assert header.index("community_name_en") == header.index("community_name") + 1
     fast, slow, taken = _both(_file([rows[0], rows[1], second, rows[3]]), monkeypatch)
     assert fast == slow and taken == 1
+
+
+def _text_file(text: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="fast-test-")) / "x.csv"
+    path.write_bytes(text.encode("utf-8-sig"))
+    return path
+
+
+# what COPY reads otherwise than `csv`, or refuses: each file is compared in Python then (None), the
+# same report either way; and files it reads line for line as `csv` does (rows taken by PostgreSQL).
+# (name, the lines from the export's, line break, after the last line, rows PostgreSQL takes)
+CRLF = "\r\n"
+LAYOUTS = [
+    ("a blank line", lambda lines: [lines[0], lines[1], "", lines[2], lines[3]], CRLF, CRLF, None),
+    ("a line of separators only", lambda lines: [lines[0], lines[1], "," * lines[0].count(","), lines[2]], CRLF,
+     CRLF, 2),
+    ("the end-of-data marker", lambda lines: [lines[0], lines[1], "\\.", lines[2]], CRLF, CRLF, None),
+    ("a row of more cells", lambda lines: [lines[0], lines[1] + ",x", lines[2]], CRLF, CRLF, None),
+    ("a row of fewer cells", lambda lines: [lines[0], lines[1].rsplit(",", 1)[0], lines[2]], CRLF, CRLF, None),
+    ("mixed line endings", lambda lines: [lines[0], lines[1] + "\n" + lines[2]], CRLF, CRLF, None),
+    ("line feeds", lambda lines: lines, "\n", "\n", 2),
+    ("carriage returns", lambda lines: lines, "\r", "\r", 2),
+    ("semicolons", lambda lines: [line.replace(",", ";") for line in lines], CRLF, CRLF, 2),
+    ("tabs", lambda lines: [line.replace(",", "\t") for line in lines], CRLF, CRLF, 2),
+    ("no line break at the end", lambda lines: lines, CRLF, "", 2),
+]
+
+
+def _watching_copied(monkeypatch) -> list:
+    seen: list = []
+    copied = unchanged.copied
+    monkeypatch.setattr(unchanged, "copied", lambda *args: seen.append(copied(*args)) or seen[-1])
+    return seen
+
+
+@pytest.mark.parametrize(("layout", "shape", "brk", "last", "taken_by_sql"), LAYOUTS, ids=[x[0] for x in LAYOUTS])
+def test_what_copy_reads_otherwise_is_compared_in_python(exported, monkeypatch, fast_path, layout, shape, brk, last,
+                                                         taken_by_sql):
+    cases, rows = exported
+    text = brk.join(shape([",".join(r) for r in rows])) + last
+    seen = _watching_copied(monkeypatch)
+    fast, slow, _taken = _both(_text_file(text), monkeypatch)
+    assert fast == slow
+    if fast_path == "copied":
+        assert (None if seen[0] is None else len(seen[0])) == taken_by_sql
+
+
+def test_a_quoted_cell_leaves_the_comparing_to_python(exported, monkeypatch):
+    cases, rows = exported
+    rows[2][rows[0].index("notes")] = 'มี "คำพูด", และจุลภาค'
+    seen = _watching_copied(monkeypatch)
+    fast, slow, taken = _both(_file(rows), monkeypatch)
+    assert fast == slow and seen[0] is None
