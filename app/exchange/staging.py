@@ -95,6 +95,18 @@ _INSERT = f"""INSERT INTO land_cases (id, {_INSERTED}, version, created_by_id, u
 SELECT case_id, {_INSERTED}, 1, :uid, :uid FROM {NAME} WHERE action = 'create' ORDER BY id"""
 
 
+def _statistics_not_empty() -> None:
+    """ANALYZE land_cases when its statistics count no row but it has pages. After a bulk write was
+    rolled back, autovacuum's ANALYZE counts no live row among the dead ones, and the planner then
+    takes the cases for empty, whatever their size, until the next ANALYZE: an import's history
+    INSERT joined its 100,000 new cases by a nested loop over the staging rows for hours
+    (bench/JOBS.md). A table never analyzed (-1) is estimated from its size: nothing to do."""
+    stats = db.session.execute(text(
+        "SELECT reltuples, relpages FROM pg_class WHERE oid = CAST('land_cases' AS regclass)")).one()
+    if stats.reltuples == 0 and stats.relpages > 0:
+        db.session.execute(text("ANALYZE land_cases"))
+
+
 def _ddl() -> str:
     dialect = db.engine.dialect
     typed = [f"{c} {_CASES.c[c].type.compile(dialect=dialect)}" for c in WRITABLE + list(DERIVED_AREAS)]
@@ -201,6 +213,7 @@ class Staging:
     def write(self, user: User | None, report: Report, note: str | None, new_codes: Any) -> None:
         """Steps 4-6 (a real import only); IntegrityError (a code taken meanwhile) goes to the caller."""
         uid = user.id if user is not None else None
+        _statistics_not_empty()
         self._lock(report)
         self._number(new_codes)
         db.session.execute(text(_INSERT), {"uid": uid})
