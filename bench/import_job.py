@@ -85,8 +85,8 @@ CROSS JOIN LATERAL (VALUES ('code', 'LC-' || f.ogc_fid), ('community_name', f.co
     ('subdistrict_code', f.subdistrict_code), ('district_code', f.district_code),
     ('province_code', f.province_code), ('region_code', f.region_code)) v(field, value)
 WHERE v.value IS NOT NULL"""
-# not the floor: (b) with the user set, as the import (and the API) writes it; user_id is a foreign key,
-# checked row by row (what of the import's time over floor (b) that check takes)
+# not the floor: (b) with the user set, as the import (and the API) writes it; user_id is checked by a
+# statement trigger, once a statement (migration 0021; a foreign key checked row by row before it)
 FLOOR_HISTORY_USER = FLOOR_HISTORY_ALL.replace("v.value, NULL FROM floor_cases f",
                                                "v.value, (SELECT max(id) FROM users) FROM floor_cases f")
 FLOOR_DERIVE = """UPDATE floor_cases f SET subdistrict_code = s.code, district_code = s.district_code,
@@ -238,8 +238,8 @@ def main() -> None:
         f"{floor['derive_rows']:,} rows) {floor['derive']:.1f}, history INSERT ... SELECT (a) one a case "
         f"({floor['history_one_rows']:,} rows) {floor['history_one']:.1f}, (b) every non-empty tracked field "
         f"({floor['history_all_rows']:,} rows, as many as the import writes) {floor['history_all']:.1f}",
-        f"not in the floor: (b)'s history INSERT with user_id set, as the import writes it (a foreign key, "
-        f"checked row by row) {floor['history_user']:.1f} s; the import against floor (b) with it: "
+        f"not in the floor: (b)'s history INSERT with user_id set, as the import writes it (checked once a "
+        f"statement, migration 0021) {floor['history_user']:.1f} s; the import against floor (b) with it: "
         f"{real['worker'] / (floor_all - floor['history_all'] + floor['history_user']):.2f}x",
         "time in the worker: the job's started_at to finished_at (reading the upload, validating every row, "
         "COPY, the SQL, ANALYZE); POST to done adds the upload and the 0.2 s polling",
