@@ -35,6 +35,7 @@ from operator import itemgetter
 from typing import Any
 
 import psycopg
+from sqlalchemy.exc import DBAPIError
 
 from app.exchange.staging import history_text
 from app.extensions import db, planner_setting
@@ -185,14 +186,11 @@ def copied(rows: Any, compared: list[tuple[int, str]], code_at: int, guarded: li
             if cursor.rowcount != rows.data_lines:
                 raise _Refused
             cursor.execute(f"ANALYZE {COPIED} (c{code_at})")  # the join's estimate: the code column only
-            cursor.execute("SELECT current_setting('enable_bitmapscan')")
-            was = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")  # as `btree_lookups`
-            cursor.execute(compare, params)
-            found = {number: (code, name) for number, code, name in cursor.fetchall()}
-            cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", (was,))
+            with btree_lookups():  # (the same connection: the setting is undone with the savepoint too)
+                cursor.execute(compare, params)
+                found = {number: (code, name) for number, code, name in cursor.fetchall()}
             cursor.execute(f"DROP TABLE {COPIED}")
-    except (_Refused, psycopg.Error):
+    except (_Refused, psycopg.Error, DBAPIError):
         return None
     return found
 
